@@ -1,0 +1,1 @@
+"""The SQLite archive, written through sqlite-utils."""

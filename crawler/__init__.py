@@ -1,0 +1,1 @@
+"""The Scrapy project: one generic spider driven by ``portals.yml``."""

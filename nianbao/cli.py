@@ -1,0 +1,26 @@
+"""``nianbao``: one command line over the crawler, the parsers and the archive.
+
+Each subcommand lives next to the code it drives (``parsers/cli.py``,
+``crawler/cli.py``, ``archive/cli.py``, ``nianbao/demo.py``); this module
+only gathers them.
+"""
+
+from __future__ import annotations
+
+import click
+
+from archive.cli import reparse, serve
+from crawler.cli import crawl, mirror, portals
+from nianbao import __version__
+from nianbao.demo import demo
+from parsers.cli import parse
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="nianbao")
+def main() -> None:
+    """Crawl, parse and publish Chinese government information-disclosure annual reports (政府信息公开工作年度报告)."""
+
+
+for command in (crawl, parse, reparse, serve, demo, portals, mirror):
+    main.add_command(command)

@@ -1,0 +1,1 @@
+"""Format extractors: each module has ``extract(data: bytes) -> Document``."""
