@@ -1,0 +1,1 @@
+"""The bundled sample portal mirror: sample reports, their renderings, and the server that replays them."""
