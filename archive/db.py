@@ -1,0 +1,50 @@
+"""Open (and create or migrate) the archive database.
+
+Every writer goes through :func:`open_archive`, so the schema in
+``archive.schema`` is always in place: missing tables, columns, indexes and
+views are added; nothing existing is dropped or renamed.  WAL lets
+Datasette or a reader query while a crawl writes; foreign keys are
+enforced so a version can never point at a document that was not stored.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import sqlite_utils
+
+from archive.schema import INDEXES, TABLES, VIEWS, TableSpec
+
+
+def open_archive(path: str | Path) -> sqlite_utils.Database:
+    """Open the archive at ``path``, creating or upgrading its schema (idempotent)."""
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    db = sqlite_utils.Database(path)
+    db.execute("PRAGMA foreign_keys = ON")
+    db.enable_wal()
+    db.execute("PRAGMA busy_timeout = 30000")
+    with db.atomic():
+        for spec in TABLES:
+            _ensure_table(db, spec)
+        for table, columns, unique in INDEXES:
+            db[table].create_index(columns, unique=unique, if_not_exists=True)
+        for name, sql in VIEWS.items():
+            db.create_view(name, sql.strip(), replace=True)
+    return db
+
+
+def _ensure_table(db: sqlite_utils.Database, spec: TableSpec) -> None:
+    table = db.table(spec.name)
+    if not table.exists():
+        table.create(
+            spec.columns,
+            pk=spec.pk,
+            foreign_keys=spec.foreign_keys or None,
+            not_null=spec.not_null or None,
+            defaults=spec.defaults or None,
+        )
+        return
+    existing = set(table.columns_dict)
+    for name, col_type in spec.columns.items():
+        if name not in existing:
+            table.add_column(name, col_type, not_null_default=spec.defaults.get(name))

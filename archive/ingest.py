@@ -1,0 +1,228 @@
+"""Ingest one :class:`ReportCapture`: raw bytes, fetch log, report identity, versions.
+
+Parsing happens before the write transaction (it is the slow part); all
+writes for one capture happen in one transaction, so a killed crawl never
+leaves half a report.  Bad content never raises: its bytes are stored and
+the parser's reasons recorded on the version.  Ingesting the same capture
+twice changes nothing but ``last_seen``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+import sqlite_utils
+from w3lib.url import canonicalize_url
+
+from archive.capture import Capture, ReportCapture
+from archive.documents import load_document, sha256_of, store_document
+from archive.runs import count, ensure_portal, utc_now
+from archive.versions import ParsedDocument, choose_main, version_fields, write_parse_rows
+from parsers import parse_bytes
+
+Outcome = Literal["new", "changed", "unchanged", "failed"]
+_WHITESPACE = re.compile(r"\s+")
+
+
+@dataclass
+class IngestResult:
+    outcome: Outcome  # "failed": no document could be fetched, only the fetch log was written
+    report_id: int | None = None
+    version_id: int | None = None  # the report's current version
+    version_no: int | None = None
+    restored: bool = False  # the report had been marked removed and is back
+    errors: list[str] = field(default_factory=list)  # fetch failures and parse errors
+
+
+def canonical_url(url: str) -> str:
+    """The article URL as the report's identity: w3lib's canonical form, fragment dropped."""
+    return canonicalize_url(url, keep_fragments=False)
+
+
+def ingest_report(db: sqlite_utils.Database, capture: ReportCapture, run_id: int | None = None) -> IngestResult:
+    """Store a capture; add a version when its content differs from the report's current one."""
+    seen_at = capture.article.fetched_at or utc_now()
+    exchanges = [("article", capture.article)] + [("attachment", a) for a in capture.attachments]
+    bodies = [_body(db, c) for _, c in exchanges]
+    docs = [
+        ParsedDocument(sha256_of(body), c.final_url or c.url, role, i, parse_bytes(body, path=c.final_url or c.url))
+        for i, ((role, c), body) in enumerate(zip(exchanges, bodies))
+        if body is not None
+    ]
+    fetch_errors = [f"{c.url}: {_fetch_error(c)}" for _, c in exchanges if not c.ok]
+    with db.atomic():
+        ensure_portal(db, capture.portal_id)
+        for (_, c), body in zip(exchanges, bodies):
+            if body is not None:
+                store_document(db, body, seen_at, c.headers.get("Content-Type") or c.headers.get("content-type"))
+        if not docs:
+            report_id = _lookup_report(db, capture.portal_id, canonical_url(capture.article.url))
+            first_fetch_new = _log_fetches(db, exchanges, bodies, report_id, capture.portal_id, run_id)
+            if run_id is not None and first_fetch_new:
+                count(db, run_id, capture.portal_id, errors=len(fetch_errors))
+            return IngestResult("failed", report_id=report_id, errors=fetch_errors)
+        main = choose_main(docs)
+        fields = version_fields(docs, main, utc_now())
+        result = _record(db, capture, docs, main, fields, seen_at, run_id)
+        first_fetch_new = _log_fetches(db, exchanges, bodies, result.report_id, capture.portal_id, run_id)
+        if run_id is not None and first_fetch_new:
+            count(
+                db, run_id, capture.portal_id,
+                **{f"reports_{result.outcome}": 1},
+                errors=len(fetch_errors),
+                bytes=sum(len(b) for b in bodies if b is not None),
+            )
+    result.errors = fetch_errors + json.loads(fields["errors"])
+    return result
+
+
+def _record(
+    db: sqlite_utils.Database,
+    capture: ReportCapture,
+    docs: list[ParsedDocument],
+    main: ParsedDocument,
+    fields: dict,
+    seen_at: str,
+    run_id: int | None,
+) -> IngestResult:
+    """Find or create the report, and add a version unless the content is unchanged."""
+    url = canonical_url(capture.article.url)
+    fields["title"] = fields["title"] or capture.title
+    fields["agency"] = fields["agency"] or capture.page_meta.get("发布机构")
+    report_id = _lookup_report(db, capture.portal_id, url) or _lookup_moved_report(db, capture.portal_id, fields)
+    outcome: Outcome = "changed"
+    if report_id is None:
+        report_id = db["reports"].insert(
+            {"portal_id": capture.portal_id, "url": url, "status": "active", "first_seen": seen_at}
+        ).last_pk
+        outcome = "new"
+    db.execute(
+        "insert or ignore into report_urls (portal_id, url, report_id, first_seen) values (?, ?, ?, ?)",
+        [capture.portal_id, url, report_id, seen_at],
+    )
+    report = db["reports"].get(report_id)
+    current = db["report_versions"].get(report["current_version_id"]) if report["current_version_id"] else None
+    restored = report["status"] == "removed"
+    update = {
+        "url": url,
+        "last_seen": seen_at,
+        "listing_url": capture.listing_url or report["listing_url"],
+        "status": "restored" if restored else report["status"],
+    }
+    if current and (current["content_hash"] == fields["content_hash"] or current["document_sha256"] == main.sha256):
+        db["reports"].update(report_id, update)
+        return IngestResult("unchanged", report_id, current["id"], current["version_no"], restored)
+    version_no = (current["version_no"] if current else 0) + 1
+    version_id = db["report_versions"].insert(
+        {
+            "report_id": report_id,
+            "version_no": version_no,
+            "article_sha256": next((d.sha256 for d in docs if d.role == "article"), None),
+            "fetched_at": seen_at,
+            "run_id": run_id,
+            "page_meta": json.dumps(capture.page_meta, ensure_ascii=False),
+            **fields,
+        }
+    ).last_pk
+    write_parse_rows(db, version_id, docs, main)
+    agency_id = _agency_id(db, fields["agency"], capture.portal_id)
+    db["reports"].update(
+        report_id,
+        update
+        | {k: fields[k] for k in ("title", "agency", "year", "template")}
+        | {"agency_id": agency_id, "current_version_id": version_id},
+    )
+    return IngestResult(outcome, report_id, version_id, version_no, restored)
+
+
+def _body(db: sqlite_utils.Database, c: Capture) -> bytes | None:
+    """The bytes of an exchange: its body, or for a 304 the copy stored at the last fetch of that URL."""
+    if c.not_modified:
+        row = db.execute(
+            "select sha256 from fetches where url = ? and sha256 is not null order by id desc limit 1", [c.url]
+        ).fetchone()
+        return load_document(db, row[0]) if row else None
+    return c.body if c.ok else None
+
+
+def _fetch_error(c: Capture) -> str:
+    return c.error or f"HTTP {c.status}"
+
+
+def _log_fetches(
+    db: sqlite_utils.Database,
+    exchanges: list[tuple[str, Capture]],
+    bodies: list[bytes | None],
+    report_id: int | None,
+    portal_id: str,
+    run_id: int | None,
+) -> bool:
+    """Record every exchange; return whether the article's was new (not a re-ingest)."""
+    inserted = []
+    for (role, c), body in zip(exchanges, bodies):
+        sha = sha256_of(body) if body is not None else None
+        error = None if c.ok else _fetch_error(c)
+        key_parts = [run_id, role, c.url, c.final_url, c.status, c.fetched_at, sha, error]
+        row = {
+            "run_id": run_id,
+            "portal_id": portal_id,
+            "report_id": report_id,
+            "role": role,
+            "url": c.url,
+            "final_url": c.final_url,
+            "status": c.status,
+            "fetched_at": c.fetched_at or None,
+            "sha256": sha,
+            "content_type": _header(c, "Content-Type"),
+            "error": error,
+            "not_modified": int(c.not_modified),
+            "warc_file": c.warc_file,
+            "warc_record_id": c.warc_record_id,
+            "etag": _header(c, "ETag"),
+            "last_modified": _header(c, "Last-Modified"),
+            "exchange_key": hashlib.sha256(json.dumps(key_parts).encode()).hexdigest(),
+        }
+        cursor = db.execute(
+            f"insert or ignore into fetches ({', '.join(row)}) values ({', '.join('?' * len(row))})",
+            list(row.values()),
+        )
+        inserted.append(cursor.rowcount == 1)
+    return inserted[0]
+
+
+def _header(c: Capture, name: str) -> str | None:
+    lowered = {k.lower(): v for k, v in c.headers.items()}
+    return lowered.get(name.lower())
+
+
+def _lookup_report(db: sqlite_utils.Database, portal_id: str, url: str) -> int | None:
+    row = db.execute("select report_id from report_urls where portal_id = ? and url = ?", [portal_id, url]).fetchone()
+    return row[0] if row else None
+
+
+def _lookup_moved_report(db: sqlite_utils.Database, portal_id: str, fields: dict) -> int | None:
+    """A report the portal moved to a new URL: same agency, year and title, only one such report."""
+    if not (fields["agency"] and fields["year"] and fields["title"]):
+        return None
+    title = _WHITESPACE.sub("", fields["title"])
+    rows = db.execute(
+        "select id, title from reports where portal_id = ? and agency = ? and year = ?",
+        [portal_id, fields["agency"], fields["year"]],
+    ).fetchall()
+    matches = [rid for rid, t in rows if _WHITESPACE.sub("", t or "") == title]
+    return matches[0] if len(matches) == 1 else None
+
+
+def _agency_id(db: sqlite_utils.Database, name: str | None, portal_id: str) -> int | None:
+    if not name:
+        return None
+    db.execute(
+        "insert or ignore into agencies (name, portal_id, region_code) "
+        "select ?, id, region_code from portals where id = ?",
+        [name, portal_id],
+    )
+    return db.execute("select id from agencies where name = ?", [name]).fetchone()[0]

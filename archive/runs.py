@@ -1,0 +1,87 @@
+"""Crawl runs: when a crawl started and ended, and what it found per portal.
+
+A crawler calls :func:`start_run`, passes the run id to every
+``ingest_report`` (which counts new / changed / unchanged reports and bytes
+into ``crawl_run_portals``), adds its own counts (pages, errors) with
+:func:`count`, marks reports gone from a fully crawled portal with
+:func:`mark_removed`, and ends with :func:`finish_run`, which totals the
+portal rows into ``crawl_runs``.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import sqlite_utils
+
+from archive.schema import COUNTERS
+
+
+def utc_now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def upsert_portal(db: sqlite_utils.Database, **fields: str | None) -> None:
+    """Insert or update one portal (``id`` required; other columns as in the ``portals`` table)."""
+    if not fields.get("id"):
+        raise ValueError("a portal needs an id")
+    known = set(db["portals"].columns_dict)
+    db["portals"].upsert({k: v for k, v in fields.items() if k in known}, pk="id")
+
+
+def ensure_portal(db: sqlite_utils.Database, portal_id: str) -> None:
+    """Make sure a portal row exists, so a capture from an unlisted portal still ingests."""
+    db.execute("insert or ignore into portals (id) values (?)", [portal_id])
+
+
+def start_run(db: sqlite_utils.Database, started_at: str | None = None) -> int:
+    with db.atomic():
+        return db["crawl_runs"].insert({"started_at": started_at or utc_now(), "status": "running"}).last_pk
+
+
+def count(db: sqlite_utils.Database, run_id: int, portal_id: str, error: str | None = None, **increments: int) -> None:
+    """Add ``increments`` (counter columns such as ``pages=1``) to a portal's row of a run."""
+    unknown = set(increments) - set(COUNTERS)
+    if unknown:
+        raise ValueError(f"unknown counters: {sorted(unknown)}")
+    ensure_portal(db, portal_id)
+    db.execute("insert or ignore into crawl_run_portals (run_id, portal_id) values (?, ?)", [run_id, portal_id])
+    sets = [f"{name} = {name} + :{name}" for name in increments]
+    if error is not None:
+        sets.append("error = coalesce(error || char(10), '') || :error")
+    if sets:
+        db.execute(
+            f"update crawl_run_portals set {', '.join(sets)} where run_id = :run_id and portal_id = :portal_id",
+            {**increments, "error": error, "run_id": run_id, "portal_id": portal_id},
+        )
+
+
+def mark_removed(db: sqlite_utils.Database, run_id: int, portal_id: str, removed_at: str | None = None) -> int:
+    """Mark reports of ``portal_id`` not seen since the run started as removed; return how many.
+
+    Call only after the portal was crawled completely, or reports on pages
+    that failed to load would be wrongly marked removed.
+    """
+    (started_at,) = db.execute("select started_at from crawl_runs where id = ?", [run_id]).fetchone()
+    with db.atomic():
+        cursor = db.execute(
+            "update reports set status = 'removed', removed_at = ? "
+            "where portal_id = ? and status != 'removed' and last_seen < ?",
+            [removed_at or utc_now(), portal_id, started_at],
+        )
+        if cursor.rowcount:
+            count(db, run_id, portal_id, reports_removed=cursor.rowcount)
+    return cursor.rowcount
+
+
+def finish_run(db: sqlite_utils.Database, run_id: int, status: str = "finished", ended_at: str | None = None) -> None:
+    """Close a run and total its per-portal counters."""
+    totals = ", ".join(
+        f"{name} = (select coalesce(sum({name}), 0) from crawl_run_portals where run_id = :id)" for name in COUNTERS
+    )
+    with db.atomic():
+        db.execute(
+            f"update crawl_runs set ended_at = :ended_at, status = :status, {totals}, "
+            "portals = (select count(*) from crawl_run_portals where run_id = :id) where id = :id",
+            {"id": run_id, "status": status, "ended_at": ended_at or utc_now()},
+        )

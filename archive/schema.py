@@ -1,0 +1,301 @@
+"""The archive's tables, indexes and views, as data.
+
+``archive.db.open_archive`` creates what is missing and adds missing columns,
+so a database made by an older nianbao keeps working.  Table and column
+names are the archive's public schema (the site, the history pages and
+people's saved queries use them): add, never rename.
+
+``figures.value`` is declared ``NUMERIC`` so counts stay integers and money
+stays decimal in the same column.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+COUNTERS = {
+    "pages": int,
+    "reports_new": int,
+    "reports_changed": int,
+    "reports_unchanged": int,
+    "reports_removed": int,
+    "errors": int,
+    "bytes": int,
+}
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    name: str
+    columns: dict[str, Any]
+    pk: str | tuple[str, ...] | None = None
+    foreign_keys: list[tuple[str, str, str]] = field(default_factory=list)
+    not_null: tuple[str, ...] = ()
+    defaults: dict[str, Any] = field(default_factory=dict)
+
+
+TABLES: list[TableSpec] = [
+    TableSpec(
+        "portals",
+        {
+            "id": str,
+            "name": str,
+            "province": str,
+            "city": str,
+            "county": str,
+            "region_code": str,
+            "level": str,
+            "base_url": str,
+        },
+        pk="id",
+    ),
+    TableSpec(
+        "agencies",
+        {"id": int, "name": str, "portal_id": str, "region_code": str},
+        pk="id",
+        foreign_keys=[("portal_id", "portals", "id")],
+        not_null=("name",),
+    ),
+    TableSpec(
+        "crawl_runs",
+        {"id": int, "started_at": str, "ended_at": str, "status": str, "portals": int} | COUNTERS,
+        pk="id",
+        defaults={name: 0 for name in ["portals", *COUNTERS]},
+    ),
+    TableSpec(
+        "crawl_run_portals",
+        {"run_id": int, "portal_id": str} | COUNTERS | {"error": str},
+        pk=("run_id", "portal_id"),
+        foreign_keys=[("run_id", "crawl_runs", "id"), ("portal_id", "portals", "id")],
+        defaults={name: 0 for name in COUNTERS},
+    ),
+    TableSpec(
+        "documents",
+        {"sha256": str, "size": int, "format": str, "content_type": str, "content": bytes, "first_seen": str},
+        pk="sha256",
+    ),
+    TableSpec(
+        "reports",
+        {
+            "id": int,
+            "portal_id": str,
+            "url": str,
+            "title": str,
+            "agency_id": int,
+            "agency": str,
+            "year": int,
+            "template": str,
+            "status": str,
+            "first_seen": str,
+            "last_seen": str,
+            "removed_at": str,
+            "current_version_id": int,
+            "listing_url": str,
+        },
+        pk="id",
+        foreign_keys=[
+            ("portal_id", "portals", "id"),
+            ("agency_id", "agencies", "id"),
+        ],  # current_version_id points into report_versions; not a declared key (the two refer to each other)
+        defaults={"status": "active"},
+    ),
+    TableSpec(
+        "report_urls",  # every article URL a report was seen at (sites move URLs)
+        {"portal_id": str, "url": str, "report_id": int, "first_seen": str},
+        pk=("portal_id", "url"),
+        foreign_keys=[("portal_id", "portals", "id"), ("report_id", "reports", "id")],
+    ),
+    TableSpec(
+        "report_versions",
+        {
+            "id": int,
+            "report_id": int,
+            "version_no": int,
+            "content_hash": str,
+            "article_sha256": str,
+            "document_sha256": str,
+            "document_role": str,  # "attachment" or "article": where the figures came from
+            "document_url": str,
+            "fetched_at": str,
+            "run_id": int,
+            "parser_version": str,
+            "parsed_at": str,
+            "title": str,
+            "agency": str,
+            "year": int,
+            "published": str,
+            "template": str,
+            "format": str,
+            "text": str,
+            "errors": str,  # JSON list
+            "notes": str,  # JSON list
+            "page_meta": str,  # JSON object: 索引号, 发布机构, 发文日期 … as printed on the article page
+            "needs_ocr": int,
+            "parse_ok": int,
+            "figure_count": int,
+            "failed_checks": int,
+        },
+        pk="id",
+        foreign_keys=[
+            ("report_id", "reports", "id"),
+            ("article_sha256", "documents", "sha256"),
+            ("document_sha256", "documents", "sha256"),
+            ("run_id", "crawl_runs", "id"),
+        ],
+    ),
+    TableSpec(
+        "fetches",
+        {
+            "id": int,
+            "run_id": int,
+            "portal_id": str,
+            "report_id": int,
+            "role": str,  # "article" or "attachment"
+            "url": str,
+            "final_url": str,
+            "status": int,
+            "fetched_at": str,
+            "sha256": str,
+            "content_type": str,
+            "error": str,
+            "not_modified": int,
+            "warc_file": str,
+            "warc_record_id": str,
+            "etag": str,
+            "last_modified": str,
+            "exchange_key": str,  # hash of the exchange, so ingesting a capture twice adds no row
+        },
+        pk="id",
+        foreign_keys=[
+            ("run_id", "crawl_runs", "id"),
+            ("portal_id", "portals", "id"),
+            ("report_id", "reports", "id"),
+            ("sha256", "documents", "sha256"),
+        ],
+    ),
+    TableSpec(
+        "version_documents",  # every document of a version and how it parsed, so reparse can re-choose
+        {
+            "version_id": int,
+            "sha256": str,
+            "url": str,
+            "role": str,
+            "position": int,
+            "format": str,
+            "template": str,
+            "parse_ok": int,
+            "errors": str,
+            "is_main": int,
+        },
+        pk=("version_id", "sha256"),
+        foreign_keys=[("version_id", "report_versions", "id"), ("sha256", "documents", "sha256")],
+    ),
+    TableSpec(
+        "figures",
+        {
+            "version_id": int,
+            "key": str,
+            "value": "ANY",
+            "inferred": int,
+            "table_index": int,
+            "row": int,
+            "col": int,
+            "page": int,
+            "cell_text": str,
+        },
+        pk=("version_id", "key"),
+        foreign_keys=[("version_id", "report_versions", "id")],
+    ),
+    TableSpec(
+        "checks",
+        {"version_id": int, "rule": str, "ok": int, "detail": str},
+        pk=("version_id", "rule"),
+        foreign_keys=[("version_id", "report_versions", "id")],
+    ),
+    TableSpec(
+        "raw_tables",
+        {"version_id": int, "table_index": int, "title": str, "page": int, "rows": str},
+        pk=("version_id", "table_index"),
+        foreign_keys=[("version_id", "report_versions", "id")],
+    ),
+    TableSpec(
+        "sections",
+        {"version_id": int, "position": int, "number": str, "heading": str, "text": str},
+        pk=("version_id", "position"),
+        foreign_keys=[("version_id", "report_versions", "id")],
+    ),
+    TableSpec(
+        "reparse_log",  # what a reparse changed, so a figure once shown is never lost
+        {
+            "id": int,
+            "version_id": int,
+            "reparsed_at": str,
+            "old_parser_version": str,
+            "new_parser_version": str,
+            "old_document_sha256": str,
+            "new_document_sha256": str,
+            "changed_figures": str,  # JSON {key: [old, new]}
+            "old_errors": str,
+        },
+        pk="id",
+        foreign_keys=[("version_id", "report_versions", "id")],
+    ),
+]
+
+# (table, columns, unique)
+INDEXES: list[tuple[str, tuple[str, ...], bool]] = [
+    ("agencies", ("name",), True),
+    ("fetches", ("exchange_key",), True),
+    ("fetches", ("run_id",), False),
+    ("fetches", ("report_id",), False),
+    ("fetches", ("url",), False),
+    ("fetches", ("sha256",), False),
+    ("reports", ("portal_id", "url"), False),
+    ("reports", ("year",), False),
+    ("reports", ("agency_id",), False),
+    ("reports", ("agency", "year"), False),
+    ("reports", ("template",), False),
+    ("reports", ("status",), False),
+    ("report_urls", ("report_id",), False),
+    ("report_versions", ("report_id", "version_no"), True),
+    ("report_versions", ("document_sha256",), False),
+    ("report_versions", ("year",), False),
+    ("version_documents", ("sha256",), False),
+    ("figures", ("key",), False),
+    ("figures", ("key", "value"), False),
+    ("checks", ("rule",), False),
+    ("checks", ("ok",), False),
+    ("reparse_log", ("version_id",), False),
+]
+
+VIEWS: dict[str, str] = {
+    "current_reports": """
+select
+  r.id as report_id, r.portal_id, p.name as portal, p.province, p.city, p.county, p.region_code,
+  r.url, r.title, r.agency_id, r.agency, r.year, r.template, r.status,
+  r.first_seen, r.last_seen, r.removed_at,
+  v.id as version_id, v.version_no, v.published, v.fetched_at, v.parser_version,
+  v.format, v.document_role, v.document_url, v.document_sha256, v.article_sha256,
+  v.parse_ok, v.needs_ocr, v.figure_count, v.failed_checks, v.errors
+from reports r
+left join report_versions v on v.id = r.current_version_id
+left join portals p on p.id = r.portal_id
+""",
+    "current_figures": """
+select
+  f.version_id, r.id as report_id, r.agency, r.year, r.template, r.portal_id,
+  p.region_code, p.province, p.city, p.county,
+  f.key, f.value, f.inferred, f.table_index, f.row, f.col, f.page, f.cell_text
+from figures f
+join reports r on r.current_version_id = f.version_id
+left join portals p on p.id = r.portal_id
+""",
+    "current_checks": """
+select
+  c.version_id, r.id as report_id, r.agency, r.year, r.template, r.portal_id,
+  c.rule, c.ok, c.detail
+from checks c
+join reports r on r.current_version_id = c.version_id
+""",
+}

@@ -1,0 +1,170 @@
+"""What a version says: the parsed documents of one capture, reduced to rows.
+
+Shared by ingest (a new capture) and reparse (stored documents, newer
+parser): pick the main document, compute the content hash, and write the
+figures, checks, raw tables and sections of a version.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import sqlite_utils
+
+from parsers.model import ParseResult
+
+_WHITESPACE = re.compile(r"\s+")
+PARSE_TABLES = ("figures", "checks", "raw_tables", "sections")
+
+
+@dataclass
+class ParsedDocument:
+    """One stored document of a capture and what the parser made of it."""
+
+    sha256: str
+    url: str
+    role: str  # "article" or "attachment"
+    position: int  # 0 for the article, 1… for attachments in page order
+    result: ParseResult
+
+
+def choose_main(docs: list[ParsedDocument]) -> ParsedDocument:
+    """The report's document: the attachment with a known template and the most figures, else the article.
+
+    An article page that only links to a PDF parses into no template; its
+    attachment is the report.  When nothing parses, the article (or the
+    first document there is) stands for the report so its text is kept.
+    """
+    known = [d for d in docs if d.role == "attachment" and d.result.template != "unknown"]
+    if known:
+        return max(known, key=lambda d: (len(d.result.figures), -d.position))
+    articles = [d for d in docs if d.role == "article"]
+    return (articles or docs)[0]
+
+
+def extracted_text(result: ParseResult) -> str:
+    """The report's running text, section by section."""
+    parts = []
+    for section in result.sections:
+        heading = "、".join(p for p in (section.get("number"), section.get("heading")) if p)
+        parts.append("\n".join(p for p in (heading, section.get("text")) if p))
+    return "\n\n".join(parts)
+
+
+def content_hash(main: ParsedDocument) -> str:
+    """Hash of what the report says (text and figures), blind to whitespace and page chrome.
+
+    When the parser read nothing (no text, no figures) the document's own
+    bytes are all there is to compare, so their sha256 is the content.
+    """
+    result = main.result
+    text = _WHITESPACE.sub("", extracted_text(result))
+    if not text and not result.figures:
+        return main.sha256
+    payload = json.dumps({"text": text, "figures": result.figures}, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def document_errors(docs: list[ParsedDocument], main: ParsedDocument) -> list[str]:
+    """The main document's errors as they are, the others' prefixed with their URL."""
+    errors = list(main.result.errors)
+    for doc in docs:
+        if doc is not main:
+            errors.extend(f"{doc.url}: {error}" for error in doc.result.errors)
+    return errors
+
+
+def version_fields(docs: list[ParsedDocument], main: ParsedDocument, parsed_at: str) -> dict[str, Any]:
+    """The ``report_versions`` columns that come from parsing."""
+    result = main.result
+    known = result.template != "unknown"
+    return {
+        "content_hash": content_hash(main),
+        "document_sha256": main.sha256,
+        "document_role": main.role,
+        "document_url": main.url,
+        "parser_version": result.parser_version,
+        "parsed_at": parsed_at,
+        "title": result.title,
+        "agency": result.agency,
+        "year": result.year,
+        "published": result.published,
+        "template": result.template,
+        "format": result.format,
+        "text": extracted_text(result),
+        "errors": json.dumps(document_errors(docs, main), ensure_ascii=False),
+        "notes": json.dumps(result.notes, ensure_ascii=False),
+        "needs_ocr": int(result.needs_ocr or (not known and any(d.result.needs_ocr for d in docs))),
+        "parse_ok": int(known),
+        "figure_count": len(result.figures),
+        "failed_checks": len(result.failed_checks),
+    }
+
+
+def write_parse_rows(db: sqlite_utils.Database, version_id: int, docs: list[ParsedDocument], main: ParsedDocument) -> None:
+    """Replace the version's figures, checks, tables, sections and document list."""
+    for table in (*PARSE_TABLES, "version_documents"):
+        db.execute(f"delete from {table} where version_id = ?", [version_id])
+    result = main.result
+    inferred = set(result.inferred)
+    db["figures"].insert_all(
+        (
+            {
+                "version_id": version_id,
+                "key": key,
+                "value": value,
+                "inferred": int(key in inferred),
+                "table_index": result.provenance.get(key, {}).get("table"),
+                "row": result.provenance.get(key, {}).get("row"),
+                "col": result.provenance.get(key, {}).get("col"),
+                "page": result.provenance.get(key, {}).get("page"),
+                "cell_text": result.provenance.get(key, {}).get("text"),
+            }
+            for key, value in result.figures.items()
+        ),
+        replace=True,
+    )
+    db["checks"].insert_all(
+        (
+            {"version_id": version_id, "rule": c["rule"], "ok": int(bool(c.get("ok"))), "detail": c.get("detail")}
+            for c in result.checks
+        ),
+        replace=True,
+    )
+    db["raw_tables"].insert_all(
+        {
+            "version_id": version_id,
+            "table_index": i,
+            "title": t.get("title"),
+            "page": t.get("page"),
+            "rows": json.dumps(t.get("rows", []), ensure_ascii=False),
+        }
+        for i, t in enumerate(result.tables)
+    )
+    db["sections"].insert_all(
+        {"version_id": version_id, "position": i, "number": s.get("number"), "heading": s.get("heading"),
+         "text": s.get("text")}
+        for i, s in enumerate(result.sections)
+    )
+    db["version_documents"].insert_all(
+        (
+            {
+                "version_id": version_id,
+                "sha256": d.sha256,
+                "url": d.url,
+                "role": d.role,
+                "position": d.position,
+                "format": d.result.format,
+                "template": d.result.template,
+                "parse_ok": int(d.result.template != "unknown"),
+                "errors": json.dumps(d.result.errors, ensure_ascii=False),
+                "is_main": int(d is main),
+            }
+            for d in docs
+        ),
+        replace=True,  # the same file attached twice is one document
+    )
