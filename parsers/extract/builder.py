@@ -1,0 +1,62 @@
+"""What the HTML and DOCX extractors share: text clean-up and building a Document block by block."""
+
+from __future__ import annotations
+
+import re
+
+from parsers.limits import MAX_TABLE_CELLS, Deadline, LimitExceeded
+from parsers.model import Block, Document, Table
+
+# CJK ideographs, full-width forms and CJK punctuation: no space is printed between these.
+_CJK = r"\u2e80-\u2fff\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
+_BREAK_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}])[ \t]*[\r\n][\s]*(?=[{_CJK}])")
+_SPACES = re.compile(r"[\s\u00a0\u200b\ufeff]+")
+_CJK_CHAR = re.compile(rf"[{_CJK}]")
+_TITLE_MAX_CHARS = 60
+
+
+def clean_text(text: str) -> str:
+    """Collapse whitespace as a browser does; a source line break between CJK characters vanishes."""
+    return _SPACES.sub(" ", _BREAK_BETWEEN_CJK.sub("", text)).strip()
+
+
+def join_lines(parts: list[str]) -> str:
+    """Join the lines of one label (``三、本年度<br>办理结果``): no space next to CJK, else one space."""
+    joined = ""
+    for part in (clean_text(p) for p in parts):
+        if not part:
+            continue
+        if joined and not (_CJK_CHAR.match(joined[-1]) or _CJK_CHAR.match(part[0])):
+            joined += " "
+        joined += part
+    return joined
+
+
+class DocumentBuilder:
+    """Collects blocks in reading order, titling tables and enforcing the per-document limits."""
+
+    def __init__(self, fmt: str, deadline: Deadline | None = None) -> None:
+        self.document = Document(format=fmt)
+        self.deadline = deadline or Deadline()
+
+    def add_text(self, text: str, heading: bool = False) -> None:
+        self.deadline.check()
+        text = clean_text(text)
+        if text:
+            self.document.blocks.append(Block(kind="heading" if heading else "paragraph", text=text))
+
+    def add_table(self, rows: list[list[str]]) -> None:
+        self.deadline.check()
+        if not rows:
+            return
+        cells = sum(len(row) for row in rows)
+        if cells > MAX_TABLE_CELLS:
+            raise LimitExceeded(f"a table has {cells:,} cells, over the {MAX_TABLE_CELLS:,} limit")
+        self.document.blocks.append(Block(kind="table", table=Table(rows=rows, title=self._caption())))
+
+    def _caption(self) -> str | None:
+        """The heading or short paragraph printed just before the table, if any."""
+        blocks = self.document.blocks
+        if blocks and blocks[-1].kind != "table" and len(blocks[-1].text) <= _TITLE_MAX_CHARS:
+            return blocks[-1].text
+        return None
