@@ -30,6 +30,9 @@ class Table:
     page: int | None = None  # 1-based page where the table starts (PDF), else None
     title: str | None = None  # the heading or caption printed just before it
     row_pages: list[int | None] | None = None  # page of each row, for tables split over pages
+    # True when cells may have been lost or shifted (plain-text renderings): the
+    # mapper then aligns values by the template's arithmetic, not by position.
+    loose: bool = False
 
 
 @dataclass
