@@ -1,0 +1,86 @@
+"""Legacy Word (DOC, RTF) and WPS → Document, through LibreOffice.
+
+LibreOffice converts the file to DOCX, which the DOCX extractor reads, so
+tables keep their merged cells.  Each conversion runs headless with a
+private, throwaway profile (parallel conversions otherwise fight over the
+user's profile lock) and a timeout.  Without LibreOffice, antiword gives
+the text (tables as ``|``-separated rows); without either, a clear error.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from parsers.extract.builder import DocumentBuilder
+from parsers.extract.docx import read_docx
+from parsers.limits import CONVERTER_TIMEOUT_SECONDS, LimitExceeded, guarded
+from parsers.model import Document
+
+
+def _run(command: list[str], what: str) -> subprocess.CompletedProcess[bytes]:
+    try:
+        return subprocess.run(command, capture_output=True, timeout=CONVERTER_TIMEOUT_SECONDS, check=False)
+    except subprocess.TimeoutExpired as exc:
+        raise LimitExceeded(f"{what} took longer than {CONVERTER_TIMEOUT_SECONDS:g} s") from exc
+
+
+def convert_to_docx(soffice: str, data: bytes, suffix: str) -> bytes:
+    """The document converted by LibreOffice headless; raises ValueError when it cannot."""
+    with tempfile.TemporaryDirectory(prefix="nianbao-soffice-") as tmp:
+        source = Path(tmp, f"input.{suffix}")
+        source.write_bytes(data)
+        profile = Path(tmp, "profile").as_uri()
+        result = _run(
+            [soffice, f"-env:UserInstallation={profile}", "--headless", "--norestore", "--nolockcheck",
+             "--convert-to", "docx:MS Word 2007 XML", "--outdir", str(Path(tmp, "out")), str(source)],
+            "LibreOffice conversion",
+        )
+        converted = Path(tmp, "out", "input.docx")
+        if not converted.exists():
+            detail = result.stderr.decode("utf-8", "replace").strip()[-300:]
+            raise ValueError(f"LibreOffice could not convert the file (exit {result.returncode}): {detail}")
+        return converted.read_bytes()
+
+
+def antiword_document(data: bytes, fmt: str) -> Document:
+    """Text through antiword: paragraphs, and ``|``-delimited table rows as table grids."""
+    with tempfile.NamedTemporaryFile(suffix=".doc") as source:
+        source.write(data)
+        source.flush()
+        result = _run(["antiword", "-m", "UTF-8.txt", "-w", "1000", source.name], "antiword")
+    if result.returncode != 0:
+        detail = result.stderr.decode("utf-8", "replace").strip()[-300:]
+        raise ValueError(f"antiword could not read the file: {detail}")
+    builder = DocumentBuilder(fmt)
+    rows: list[list[str]] = []
+    for line in result.stdout.decode("utf-8", "replace").splitlines():
+        if line.startswith("|"):
+            rows.append([cell.strip() for cell in line.strip().strip("|").split("|")])
+            continue
+        builder.add_table(rows)
+        rows = []
+        builder.add_text(line)
+    builder.add_table(rows)
+    return builder.document
+
+
+def read_legacy(data: bytes, fmt: str) -> Document:
+    """Read a DOC/WPS/RTF file as ``fmt``; ``meta["converter"]`` says which tool read it."""
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice:
+        document = read_docx(convert_to_docx(soffice, data, fmt), fmt)
+        document.meta["converter"] = "libreoffice"
+    elif shutil.which("antiword"):
+        document = antiword_document(data, fmt)
+        document.meta["converter"] = "antiword (merged cells are not expanded)"
+    else:
+        raise ValueError(f"cannot read {fmt.upper()}: neither LibreOffice (soffice) nor antiword is installed")
+    return document
+
+
+@guarded("doc")
+def extract(data: bytes) -> Document:
+    return read_legacy(data, "doc")

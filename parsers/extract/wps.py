@@ -1,0 +1,12 @@
+"""WPS documents (Kingsoft WPS, Microsoft Works): read like DOC, through LibreOffice."""
+
+from __future__ import annotations
+
+from parsers.extract.doc import read_legacy
+from parsers.limits import guarded
+from parsers.model import Document
+
+
+@guarded("wps")
+def extract(data: bytes) -> Document:
+    return read_legacy(data, "wps")
