@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+from pathlib import Path
+
 import click
+import uvicorn
+
+from archive.db import open_archive
+from archive.publish import make_datasette
+from archive.reparse import reparse_archive
 
 
 @click.command()
@@ -11,11 +19,25 @@ import click
 @click.option("--host", default="127.0.0.1", show_default=True)
 def serve(db_path: str, port: int, host: str) -> None:
     """Publish the archive with Datasette (read-only, immutable, downloadable)."""
-    raise click.ClickException("not implemented yet")
+    if not Path(db_path).is_file():
+        raise click.ClickException(f"no archive database at {db_path} (run `nianbao crawl` or `nianbao demo` first)")
+    ds = make_datasette(db_path)
+    asyncio.run(ds.invoke_startup())
+    click.echo(f"Serving {db_path} at http://{host}:{port}/", err=True)
+    uvicorn.run(ds.app(), host=host, port=port, log_level="warning", lifespan="on")
 
 
 @click.command()
 @click.option("--db", "db_path", default="nianbao.db", show_default=True, type=click.Path(dir_okay=False))
 def reparse(db_path: str) -> None:
     """Rebuild figures and checks from the stored raw documents after a parser upgrade."""
-    raise click.ClickException("not implemented yet")
+    if not Path(db_path).is_file():
+        raise click.ClickException(f"no archive database at {db_path}")
+    db = open_archive(db_path)
+    with click.progressbar(length=db["report_versions"].count, label="reparsing", file=click.get_text_stream("stderr")) as bar:
+        summary = reparse_archive(db, progress=lambda done, total: bar.update(1))
+    db.close()
+    click.echo(
+        f"{summary.versions} versions reparsed, {summary.changed} changed, "
+        f"{summary.failed} without a known template"
+    )

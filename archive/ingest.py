@@ -21,7 +21,7 @@ from w3lib.url import canonicalize_url
 from archive.capture import Capture, ReportCapture
 from archive.documents import load_document, sha256_of, store_document
 from archive.runs import count, ensure_portal, utc_now
-from archive.versions import ParsedDocument, choose_main, version_fields, write_parse_rows
+from archive.versions import ParsedDocument, choose_main, report_columns, version_fields, write_parse_rows
 from parsers import parse_bytes
 
 Outcome = Literal["new", "changed", "unchanged", "failed"]
@@ -129,12 +129,9 @@ def _record(
         }
     ).last_pk
     write_parse_rows(db, version_id, docs, main)
-    agency_id = _agency_id(db, fields["agency"], capture.portal_id)
     db["reports"].update(
         report_id,
-        update
-        | {k: fields[k] for k in ("title", "agency", "year", "template")}
-        | {"agency_id": agency_id, "current_version_id": version_id},
+        update | report_columns(db, fields, capture.portal_id) | {"current_version_id": version_id},
     )
     return IngestResult(outcome, report_id, version_id, version_no, restored)
 
@@ -215,14 +212,3 @@ def _lookup_moved_report(db: sqlite_utils.Database, portal_id: str, fields: dict
     ).fetchall()
     matches = [rid for rid, t in rows if _WHITESPACE.sub("", t or "") == title]
     return matches[0] if len(matches) == 1 else None
-
-
-def _agency_id(db: sqlite_utils.Database, name: str | None, portal_id: str) -> int | None:
-    if not name:
-        return None
-    db.execute(
-        "insert or ignore into agencies (name, portal_id, region_code) "
-        "select ?, id, region_code from portals where id = ?",
-        [name, portal_id],
-    )
-    return db.execute("select id from agencies where name = ?", [name]).fetchone()[0]

@@ -168,3 +168,22 @@ def write_parse_rows(db: sqlite_utils.Database, version_id: int, docs: list[Pars
         ),
         replace=True,  # the same file attached twice is one document
     )
+
+
+def agency_id_for(db: sqlite_utils.Database, name: str | None, portal_id: str) -> int | None:
+    """The agency's id, adding it (under the portal it was first seen on) if new."""
+    if not name:
+        return None
+    db.execute(
+        "insert or ignore into agencies (name, portal_id, region_code) "
+        "select ?, id, region_code from portals where id = ?",
+        [name, portal_id],
+    )
+    return db.execute("select id from agencies where name = ?", [name]).fetchone()[0]
+
+
+def report_columns(db: sqlite_utils.Database, fields: dict[str, Any], portal_id: str) -> dict[str, Any]:
+    """The ``reports`` columns copied from its current version."""
+    return {k: fields[k] for k in ("title", "agency", "year", "template")} | {
+        "agency_id": agency_id_for(db, fields["agency"], portal_id)
+    }

@@ -1,0 +1,50 @@
+"""Publish the archive with Datasette: one function builds the instance for ``serve``, tests and the demo.
+
+The database is served immutable, which is what lets Datasette offer the
+whole file as a download (``/<name>.db``).  An immutable database is read
+without its write-ahead log, so the log is checkpointed into the file first.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import yaml
+from datasette.app import Datasette
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+SETTINGS = {
+    "sql_time_limit_ms": 5000,
+    "max_returned_rows": 5000,
+    "allow_download": True,
+    "facet_time_limit_ms": 1000,
+}
+
+
+def make_datasette(db_path: str | Path, root: Path = REPO_ROOT) -> Datasette:
+    """A Datasette over ``db_path`` with the project's metadata.yml, plugins/ and templates/ when present."""
+    db_path = Path(db_path)
+    if not db_path.is_file():
+        raise FileNotFoundError(f"no archive database at {db_path}")
+    checkpoint(db_path)
+    metadata_file = root / "metadata.yml"
+    plugins, templates, static = root / "plugins", root / "templates", root / "static"
+    return Datasette(
+        immutables=[str(db_path)],
+        metadata=yaml.safe_load(metadata_file.read_text(encoding="utf-8")) if metadata_file.is_file() else None,
+        plugins_dir=str(plugins) if plugins.is_dir() else None,
+        template_dir=str(templates) if templates.is_dir() else None,
+        static_mounts=[("static", str(static))] if static.is_dir() else None,
+        settings=SETTINGS,
+    )
+
+
+def checkpoint(db_path: Path) -> None:
+    """Move everything in the write-ahead log into the database file."""
+    conn = sqlite3.connect(db_path)
+    try:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        conn.close()
