@@ -226,6 +226,28 @@ TABLES: list[TableSpec] = [
         foreign_keys=[("version_id", "report_versions", "id")],
     ),
     TableSpec(
+        "changes",  # a report's history: new, edited (figure changes + text diff), removed, restored
+        {
+            "id": int,
+            "report_id": int,
+            "version_id": int,  # the new version (edited/new), the current one when removed/restored
+            "from_version_id": int,  # edited: the version it is compared with
+            "kind": str,
+            "at": str,
+            "run_id": int,
+            "summary": str,
+            "figure_changes": str,  # JSON list of {key, old, new, added, dropped}
+            "text_diff": str,  # unified diff of the extracted text
+        },
+        pk="id",
+        foreign_keys=[
+            ("report_id", "reports", "id"),
+            ("version_id", "report_versions", "id"),
+            ("run_id", "crawl_runs", "id"),
+        ],
+        not_null=("report_id", "kind", "at"),
+    ),
+    TableSpec(
         "reparse_log",  # what a reparse changed, so a figure once shown is never lost
         {
             "id": int,
@@ -267,6 +289,9 @@ INDEXES: list[tuple[str, tuple[str, ...], bool]] = [
     ("checks", ("rule",), False),
     ("checks", ("ok",), False),
     ("reparse_log", ("version_id",), False),
+    ("changes", ("report_id",), False),
+    ("changes", ("version_id",), False),
+    ("changes", ("at",), False),
 ]
 
 VIEWS: dict[str, str] = {
