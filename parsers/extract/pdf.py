@@ -26,6 +26,7 @@ from parsers.limits import Deadline, LimitExceeded, guarded
 from parsers.model import Document
 
 MAX_PAGES = 200
+UNMAPPED_SHARE = 0.2  # beyond this share of unmappable characters the text layer is unusable
 META_KEYS = ("Title", "Author", "Subject", "Creator", "Producer", "CreationDate", "ModDate")
 
 
@@ -84,7 +85,7 @@ def _read_pages(pdf: pdfplumber.PDF, doc: Document) -> list[PageContent]:
 
 
 def _flag_missing_text(contents: list[PageContent], doc: Document) -> None:
-    """A scan has images but no characters: say OCR is needed instead of returning nothing."""
+    """A scan has images but no characters, or characters without Unicode: say OCR is needed."""
     imaged = [c.number for c in contents if c.chars == 0 and c.images]
     if contents and all(c.chars == 0 for c in contents):
         doc.needs_ocr = bool(imaged)
@@ -93,6 +94,10 @@ def _flag_missing_text(contents: list[PageContent], doc: Document) -> None:
     elif imaged:
         doc.needs_ocr = True
         doc.meta["pages_without_text"] = ",".join(map(str, imaged))
+    unmapped = sum(c.unmapped for c in contents)
+    if unmapped > UNMAPPED_SHARE * max(1, sum(c.chars for c in contents)):
+        doc.needs_ocr = True
+        doc.errors.append(f"pdf: {unmapped} characters have no Unicode mapping in the file's fonts (OCR needed)")
 
 
 @guarded("pdf")

@@ -26,6 +26,7 @@ class PageContent:
     lines: list[Line] = field(default_factory=list)  # running text, outside tables
     parts: list[TablePart] = field(default_factory=list)
     chars: int = 0
+    unmapped: int = 0  # characters pdfminer could not map to Unicode, shown as "(cid:N)"
     images: int = 0
 
 
@@ -52,8 +53,10 @@ class _CellIndex:
 
 
 def read_page(page: Page, number: int) -> PageContent:
-    chars = [c for c in page.chars if c["text"].strip()]
-    content = PageContent(number, float(page.width), float(page.height), chars=len(chars), images=len(page.images))
+    chars = page.chars  # spaces included: they separate Latin words
+    content = PageContent(number, float(page.width), float(page.height), images=len(page.images),
+                          chars=sum(1 for c in chars if c["text"].strip()),
+                          unmapped=sum(c["text"].startswith("(cid:") for c in chars))
     tables = [_CellIndex(cells) for cells in table_cells(page)]
     in_cell: list[list[list[Char]]] = [[[] for _ in t.cells] for t in tables]
     loose: list[Char] = []

@@ -1,0 +1,95 @@
+"""The PDF extractor on files it cannot fully read: a clear error, never an exception or a silent empty result."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageDraw
+from reportlab.lib import pdfencrypt
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfgen import canvas
+
+from parsers.extract import pdf
+from parsers.extract.pdf import extract
+
+SAMPLE = Path(__file__).parents[1].parent / "shared" / "samples" / "hongze-2023.pdf"
+pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+
+
+def text_pdf(pages: int = 1, **canvas_options: object) -> bytes:
+    buffer = io.BytesIO()
+    c = canvas.Canvas(buffer, **canvas_options)
+    for n in range(pages):
+        c.setFont("STSong-Light", 12)
+        c.drawString(72, 720, f"第{n + 1}页 政府信息公开工作年度报告")
+        c.setFont("Helvetica", 12)
+        c.drawString(72, 700, f"Annual report page {n + 1}")
+        c.showPage()
+    c.save()
+    return buffer.getvalue()
+
+
+def scanned_pdf() -> bytes:
+    """A page that is only a picture of text, as a scanner makes."""
+    picture = Image.new("RGB", (600, 800), "white")
+    ImageDraw.Draw(picture).rectangle((50, 50, 550, 300), outline="black", width=3)
+    png = io.BytesIO()
+    picture.save(png, format="PNG")
+    buffer = io.BytesIO()
+    c = canvas.Canvas(buffer)
+    c.drawImage(ImageReader(io.BytesIO(png.getvalue())), 0, 0, width=595, height=842)
+    c.showPage()
+    c.save()
+    return buffer.getvalue()
+
+
+def test_encrypted_pdf_says_it_needs_a_password() -> None:
+    data = text_pdf(encrypt=pdfencrypt.StandardEncryption("secret", ownerPassword="owner"))
+    doc = extract(data)
+    assert doc.errors == ["pdf: encrypted; it needs a password to open"]
+    assert doc.blocks == []
+
+
+def test_owner_password_only_pdf_is_read() -> None:
+    """Restrictions without a user password do not stop reading (every viewer opens such files)."""
+    doc = extract(text_pdf(encrypt=pdfencrypt.StandardEncryption("", ownerPassword="owner", canCopy=0)))
+    assert "Annual report page 1" in doc.text
+    # pdfminer cannot map this file's (non-embedded, encrypted) CID font to Unicode: said, not hidden.
+    assert "政府信息公开工作年度报告" in doc.text or any("Unicode" in e for e in doc.errors)
+
+
+def test_scanned_pdf_needs_ocr_with_an_error() -> None:
+    doc = extract(scanned_pdf())
+    assert doc.needs_ocr
+    assert doc.errors and "OCR" in doc.errors[0]
+
+
+@pytest.mark.parametrize("data", [b"", b"hello world", b"%PDF-1.7\n" + bytes(range(256)) * 40, b"<html>%PDF</html>"])
+def test_garbage_gives_an_error(data: bytes) -> None:
+    doc = extract(data)
+    assert doc.format == "pdf" and doc.errors and doc.blocks == []
+
+
+@pytest.mark.parametrize("share", [0.3, 0.6, 0.95])
+def test_truncated_sample_never_raises(share: float) -> None:
+    data = SAMPLE.read_bytes()
+    doc = extract(data[: int(len(data) * share)])
+    # Either it is refused with a reason, or what could be read comes back; never silence.
+    assert doc.errors or doc.blocks
+
+
+def test_page_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pdf, "MAX_PAGES", 2)
+    doc = extract(text_pdf(pages=4))
+    assert doc.errors == ["pdf: 4 pages; only the first 2 were read"]
+    assert "page 2" in doc.text and "page 3" not in doc.text
+
+
+def test_time_budget(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pdf, "Deadline", lambda: pdf.Deadline(0.0))
+    doc = extract(text_pdf(pages=2))
+    assert doc.errors and "budget" in doc.errors[0]
