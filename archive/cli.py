@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 from pathlib import Path
 
 import click
@@ -34,7 +35,7 @@ def reparse(db_path: str) -> None:
     if not Path(db_path).is_file():
         raise click.ClickException(f"no archive database at {db_path}")
     db = open_archive(db_path)
-    with click.progressbar(length=db["report_versions"].count, label="reparsing", file=click.get_text_stream("stderr")) as bar:
+    with click.progressbar(length=db["report_versions"].count, label="reparsing", file=sys.stderr) as bar:
         summary = reparse_archive(db, progress=lambda done, total: bar.update(1))
     db.close()
     click.echo(
