@@ -110,13 +110,13 @@ def cell_text(element: etree._Element) -> str:
     return join_lines(lines)
 
 
-def _span(value: str | None, limit: int) -> int:
-    """A rowspan/colspan as a count in 1..limit; 0 means "to the end" (HTML's rowspan=0)."""
+def _span(value: str | None, limit: int, zero: int = 1) -> int:
+    """A rowspan/colspan as a count in 1..limit; 0 counts as ``zero`` (rowspan=0: to the end)."""
     match = re.match(r"\s*(\d+)", value or "")
     if not match:
         return 1
     n = int(match.group(1))
-    return limit if n == 0 else max(1, min(n, limit))
+    return zero if n == 0 else min(n, limit)
 
 
 def table_grid(table: etree._Element, deadline: Deadline) -> list[list[str]]:
@@ -131,7 +131,7 @@ def table_grid(table: etree._Element, deadline: Deadline) -> list[list[str]]:
             while col in grid[r]:
                 col += 1
             text = cell_text(cell)
-            rowspan = _span(cell.get("rowspan"), len(rows) - r)
+            rowspan = _span(cell.get("rowspan"), len(rows) - r, zero=len(rows) - r)
             colspan = _span(cell.get("colspan"), MAX_SPAN)
             placed += rowspan * colspan
             if placed > MAX_TABLE_CELLS:

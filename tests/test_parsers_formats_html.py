@@ -1,0 +1,108 @@
+"""HTML extractor: Word-exported markup, merged cells, layout tables, the article body, portal metadata."""
+
+from __future__ import annotations
+
+import pytest
+from parsers_format_fixtures import TABLE3_PART1, TABLE3_PART2, WORD_TABLE3_2019
+
+from crawler.mirror.render import render_html
+from crawler.mirror.render.layout import BUILDERS, TABLES_AFTER_SECTION, covered
+from crawler.mirror.samples import load_reports
+from parsers.extract.html import extract
+
+
+@pytest.fixture(scope="module")
+def word_page():
+    return extract(WORD_TABLE3_2019.encode("gbk"))
+
+
+def test_word_export_table_split_over_two_tables_expands_spans(word_page):
+    assert word_page.errors == []
+    assert [t.rows for t in word_page.tables] == [TABLE3_PART1, TABLE3_PART2]
+
+
+def test_table_title_is_the_line_printed_before_it(word_page):
+    assert word_page.tables[0].title == "三、收到和处理政府信息公开申请情况"
+
+
+def test_running_text_joins_span_soup_and_nbsp(word_page):
+    lines = word_page.text.splitlines()
+    assert lines[0] == "某某局2020年政府信息公开工作年度报告"
+    assert "2020年，某某局共收到政府信息公开申请10件。" in lines
+    assert "Web site: www.example.gov.cn" in lines
+    assert [b.text for b in word_page.blocks if b.kind == "heading"] == ["一、总体情况"]
+
+
+def test_page_chrome_outside_the_article_body_is_dropped(word_page):
+    assert "首页" not in word_page.text
+    assert "版权所有" not in word_page.text
+    assert "索引号" not in word_page.text
+
+
+def test_portal_metadata_and_title_go_to_meta(word_page):
+    assert word_page.meta == {
+        "title": "某某局2020年政府信息公开工作年度报告_某某市人民政府",
+        "article_title": "某某局2020年政府信息公开工作年度报告",
+        "index_number": "11640500MB1234567X/2021-00012",
+        "publisher": "某某局",
+        "written": "2021-01-29",
+        "document_number": "无",
+        "encoding": "gb18030",
+    }
+
+
+def test_without_a_known_container_the_whole_body_is_read():
+    page = "<html><body><div class=nav>导航</div><p>正文第一段</p><table><tr><td>a</td><td>1</td></tr></table></body></html>"
+    document = extract(page.encode())
+    assert document.text.splitlines() == ["导航", "正文第一段"]
+    assert document.tables[0].rows == [["a", "1"]]
+
+
+def test_layout_table_is_descended_not_flattened():
+    page = """<html><body><table width=100%><tr><td>左栏导航</td><td>
+      <p>三、收到和处理政府信息公开申请情况</p>
+      <table border=1><tr><td rowspan=2>三、本年度办理结果</td><td>（一）予以公开</td><td>5</td></tr>
+      <tr><td>（二）部分公开</td><td>2</td></tr></table>
+      <p>四、结转</p>
+      <table border=1><tr><td>结果维持</td><td>结果纠正</td></tr><tr><td>0</td><td></td></tr></table>
+    </td></tr></table></body></html>"""
+    document = extract(page.encode())
+    assert [b.kind for b in document.blocks] == ["paragraph", "paragraph", "table", "paragraph", "table"]
+    assert document.tables[0].rows == [["三、本年度办理结果", "（一）予以公开", "5"], ["三、本年度办理结果", "（二）部分公开", "2"]]
+    assert document.tables[0].title == "三、收到和处理政府信息公开申请情况"
+    assert document.tables[1].rows == [["结果维持", "结果纠正"], ["0", ""]]
+
+
+def test_br_joins_cjk_without_space_and_latin_with_one():
+    page = "<table><tr><td>本年新<br>制作数量</td><td>Total<br>count</td><td>结 果<br/> 维 持</td></tr></table>"
+    assert extract(page.encode()).tables[0].rows == [["本年新制作数量", "Total count", "结 果维 持"]]
+
+
+def test_source_line_break_between_cjk_characters_is_not_a_space():
+    page = "<html><body><div id=zoom><p>政府信息\n  公开申请共计\n  12 件，均已办结。</p></div></body></html>"
+    assert extract(page.encode()).text == "政府信息公开申请共计 12 件，均已办结。"
+
+
+def test_bogus_spans_are_capped_and_overlaps_keep_the_first_cell():
+    page = """<table><tr><td rowspan=999999>a</td><td colspan=0>b</td></tr>
+      <tr><td rowspan=2 colspan=2>c</td></tr><tr><td>d</td></tr></table>"""
+    rows = extract(page.encode()).tables[0].rows
+    assert rows == [["a", "b"], ["a", "c", "c"], ["a", "c", "c", "d"]]
+
+
+def test_rendered_sample_reports_come_back_cell_for_cell():
+    """Every table of every rendered sample report, compared with the layout the renderer drew."""
+    for report in load_reports():
+        if report.file:
+            continue
+        document = extract(render_html(report).encode("utf-8"))
+        assert document.errors == []
+        layouts = [t for name in TABLES_AFTER_SECTION[report.template].values() for t in BUILDERS[name](report)]
+        assert len(document.tables) == len(layouts), report.id
+        for table, layout in zip(document.tables, layouts):
+            cells = covered(layout)
+            expected = [
+                [cells[(r, c)].text.replace("\n", "") if (r, c) in cells else "" for c in range(layout.n_cols)]
+                for r in range(layout.n_rows)
+            ]
+            assert [row + [""] * (layout.n_cols - len(row)) for row in table.rows] == expected, report.id
