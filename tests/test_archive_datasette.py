@@ -1,0 +1,86 @@
+"""The archive published through a real Datasette: pages, JSON API, the database download."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from archive_captures import BASE, exchange, seed_capture
+
+from archive.db import open_archive
+from archive.ingest import ingest_report
+from archive.publish import make_datasette
+
+
+@pytest.fixture(scope="module")
+def archive_path(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("publish") / "nianbao.db"
+    db = open_archive(path)
+    ingest_report(db, seed_capture(0, attachments=[exchange(f"{BASE}/a.doc", b"not a doc")]))
+    ingest_report(db, seed_capture(1))
+    db.close()
+    return path
+
+
+def get(ds, path: str):
+    async def fetch():
+        await ds.invoke_startup()
+        return await ds.client.get(path)
+
+    return asyncio.run(fetch())
+
+
+def test_table_page_and_json_api(archive_path):
+    ds = make_datasette(archive_path)
+    assert get(ds, "/nianbao/reports").status_code == 200
+    data = get(ds, "/nianbao/reports.json?_shape=objects").json()
+    assert [r["id"] for r in data["rows"]] == [1, 2]
+    assert data["rows"][0]["url"] == f"{BASE}/art_0.html"
+    view = get(ds, "/nianbao/current_reports.json?_shape=array").json()
+    assert len(view) == 2 and {r["version_no"] for r in view} == {1}
+    for table in ("documents", "fetches", "report_versions", "figures", "checks", "crawl_runs"):
+        assert get(ds, f"/nianbao/{table}").status_code == 200, table
+
+
+def test_raw_document_downloads_as_blob(archive_path):
+    ds = make_datasette(archive_path)
+    sha = get(ds, "/nianbao/documents.json?_shape=array&_col=size&size=9").json()[0]["sha256"]
+    response = get(ds, f"/nianbao/documents/{sha}.blob?_blob_column=content")
+    assert response.status_code == 200 and response.content == b"not a doc"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_serve_command_serves_pages_and_the_database_file(archive_path):
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-c", "from nianbao.cli import main; main()", "serve", "--db", str(archive_path), "--port", str(port)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                page = urllib.request.urlopen(f"{base}/nianbao/reports", timeout=5)
+                break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise AssertionError(f"server did not start: {server.stdout.read1().decode()}")
+                time.sleep(0.2)
+        assert page.status == 200 and "art_0.html" in page.read().decode()
+        download = urllib.request.urlopen(f"{base}/nianbao.db", timeout=10).read()
+        assert download == archive_path.read_bytes()
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
