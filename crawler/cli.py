@@ -2,24 +2,82 @@
 
 from __future__ import annotations
 
+import time
+
 import click
+
+from crawler.registry import RegistryError, load_registry, select_portals
+
+
+def _settings_pairs(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> dict[str, str]:
+    pairs = {}
+    for value in values:
+        name, sep, setting = value.partition("=")
+        if not sep:
+            raise click.BadParameter(f"expected NAME=VALUE, got {value!r}")
+        pairs[name] = setting
+    return pairs
 
 
 @click.command()
 @click.option("--db", "db_path", default="nianbao.db", show_default=True, type=click.Path(dir_okay=False))
 @click.option("--portal", "portal_ids", multiple=True, help="Only these portal ids (repeatable); default all.")
-def crawl(db_path: str, portal_ids: tuple[str, ...]) -> None:
+@click.option("--proxy", help="HTTP proxy for every request, e.g. the mirror: http://127.0.0.1:8642")
+@click.option("--revalidate", is_flag=True, help="Send no If-None-Match/If-Modified-Since: fetch everything again.")
+@click.option("--capture-log", type=click.Path(dir_okay=False), help="Also write one JSON line per report capture.")
+@click.option("-s", "--set", "overrides", multiple=True, callback=_settings_pairs, metavar="NAME=VALUE",
+              help="A Scrapy setting, e.g. -s AUTOTHROTTLE_ENABLED=0 (repeatable).")
+def crawl(
+    db_path: str, portal_ids: tuple[str, ...], proxy: str | None, revalidate: bool, capture_log: str | None,
+    overrides: dict[str, str],
+) -> None:
     """Crawl the portals of crawler/portals.yml into the archive."""
-    raise click.ClickException("not implemented yet")
+    from crawler.run import run_crawl
+
+    try:
+        select_portals(portal_ids)
+    except RegistryError as e:
+        raise click.ClickException(str(e)) from e
+    extra = {"NIANBAO_REVALIDATE": revalidate, "NIANBAO_CAPTURE_LOG": capture_log} | overrides
+    stats = run_crawl(db_path, portal_ids, proxy, extra)
+    click.echo(
+        f"{stats.get('item_scraped_count', 0)} report captures, {stats.get('downloader/response_count', 0)} responses, "
+        f"{stats.get('nianbao/skipped_articles', 0)} non-report articles skipped -> {db_path}"
+    )
 
 
 @click.command()
 def portals() -> None:
     """List the portals of the registry (crawler/portals.yml)."""
-    raise click.ClickException("not implemented yet")
+    rows = [("id", "name", "level", "region", "code", "family", "start URL")]
+    for p in load_registry().values():
+        region = " ".join(n for n in (p.region.province, p.region.city, p.region.county) if n)
+        rows.append((p.id, p.name, p.level, region, p.region.code, p.family.name, p.start_urls[0]))
+    widths = [max(_width(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
+    for row in rows:
+        cells = [c + " " * (w - _width(c)) for c, w in zip(row, widths)]
+        click.echo("  ".join([*cells, row[-1]]))
+
+
+def _width(text: str) -> int:
+    """Display width: CJK characters take two columns."""
+    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
 
 
 @click.command()
-def mirror() -> None:
+@click.option("--port", default=8642, show_default=True, help="Port on 127.0.0.1 (0: any free port).")
+@click.option("--snapshot", type=click.Choice(["1", "2"]), default="1", show_default=True,
+              help="Which snapshot of the sample portals to serve (2: one report edited, one removed).")
+def mirror(port: int, snapshot: str) -> None:
     """Serve the bundled sample portal mirror on 127.0.0.1 (as an HTTP proxy for the portal hosts)."""
-    raise click.ClickException("not implemented yet")
+    from crawler.mirror.server import CONTROL_PREFIX, start_mirror
+
+    server = start_mirror(port, int(snapshot))
+    click.echo(f"Serving snapshot {snapshot} of the sample portals at {server.proxy_url}")
+    click.echo(f"Crawl it:  nianbao crawl --proxy {server.proxy_url}")
+    click.echo(f"Switch:    curl {server.proxy_url}{CONTROL_PREFIX}2      (Ctrl-C stops)")
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        server.stop()

@@ -1,0 +1,213 @@
+"""The sample portal mirror: a small HTTP server on 127.0.0.1 that answers for the portal hosts.
+
+The crawler uses it as its HTTP proxy, so spiders request the real URLs unchanged
+(``GET http://www.nxzw.gov.cn/... HTTP/1.1``); a direct request is answered by its Host header.
+Content comes from ``site/<snapshot>/<host>/<path>``; a snapshot's ``manifest.json`` gives per-file
+headers (a lying charset on purpose, Last-Modified) and 404s, and may name a ``base`` snapshot it
+overlays (snapshot 2 holds only what changed since snapshot 1).  Conditional requests
+(If-None-Match / If-Modified-Since) get 304.
+
+    server = start_mirror(port=0, snapshot=1)   # in a background thread
+    server.proxy_url                            # e.g. http://127.0.0.1:41234
+    server.set_snapshot(2)                      # or GET http://127.0.0.1:<port>/_mirror/snapshot/2
+    server.stop()
+"""
+
+from __future__ import annotations
+
+import email.utils
+import hashlib
+import json
+import mimetypes
+import threading
+from dataclasses import dataclass
+from functools import cache
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+SITE_DIR = Path(__file__).with_name("site")
+CONTROL_PREFIX = "/_mirror/snapshot/"
+CONTROL_HOSTS = {"127.0.0.1", "localhost"}
+CONTENT_TYPES = {".html": "text/html", ".jhtml": "text/html", ".wps": "application/vnd.ms-works"}
+
+
+def site_key(url: str) -> str:
+    """Where a URL lives in a snapshot tree: ``<host>/<path>``, ``index.html`` for a directory,
+    and a query string kept in the file name as ``%3F<query>``."""
+    parts = urlsplit(url)
+    path = parts.path or "/"
+    if path.endswith("/"):
+        path += "index.html"
+    key = f"{parts.hostname}{path}"
+    return f"{key}%3F{quote(parts.query, safe='=&')}" if parts.query else key
+
+
+def content_type_for(url: str) -> str:
+    suffix = Path(urlsplit(url).path).suffix.lower() or ".html"
+    return CONTENT_TYPES.get(suffix) or mimetypes.guess_type(f"x{suffix}")[0] or "application/octet-stream"
+
+
+@dataclass(frozen=True)
+class Resource:
+    body: bytes
+    content_type: str
+    last_modified: str  # RFC 1123 date
+
+    @property
+    def etag(self) -> str:
+        return '"' + hashlib.sha1(self.body).hexdigest()[:16] + '"'
+
+
+class Snapshot:
+    """One snapshot tree with its manifest, falling back to the snapshot it overlays."""
+
+    def __init__(self, site_dir: Path, number: int) -> None:
+        self.dir = site_dir / str(number)
+        if not self.dir.is_dir():
+            raise ValueError(f"no snapshot {number} in {site_dir}")
+        manifest = json.loads((self.dir / "manifest.json").read_text(encoding="utf-8"))
+        self.files: dict[str, dict[str, Any]] = manifest.get("files", {})
+        self.default_last_modified: str = manifest["last_modified"]
+        self.base = Snapshot(site_dir, manifest["base"]) if manifest.get("base") else None
+
+    def resource(self, url: str) -> Resource | None:
+        """What the URL serves in this snapshot, or None (404)."""
+        key = site_key(url)
+        entry = self.files.get(key, {})
+        if entry.get("status") == 404:
+            return None
+        path = self.dir / key
+        if not path.is_file():
+            return self.base.resource(url) if self.base else None
+        return Resource(
+            body=path.read_bytes(),
+            content_type=entry.get("content_type") or content_type_for(url),
+            last_modified=entry.get("last_modified") or self.default_last_modified,
+        )
+
+
+@cache
+def load_snapshot(site_dir: Path, number: int) -> Snapshot:
+    return Snapshot(site_dir, number)
+
+
+class MirrorServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, port: int = 0, snapshot: int = 1, site_dir: Path = SITE_DIR) -> None:
+        self.site_dir = site_dir
+        self.snapshot = load_snapshot(site_dir, snapshot)
+        self.snapshot_number = snapshot
+        self.requests: list[tuple[str, str, int]] = []  # (method, url, status), for tests and debugging
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        super().__init__(("127.0.0.1", port), MirrorHandler)
+
+    @property
+    def proxy_url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+    def set_snapshot(self, number: int) -> None:
+        self.snapshot = load_snapshot(self.site_dir, number)
+        self.snapshot_number = number
+
+    def requested_urls(self) -> list[str]:
+        with self._lock:
+            return [url for _, url, _ in self.requests]
+
+    def record(self, method: str, url: str, status: int) -> None:
+        with self._lock:
+            self.requests.append((method, url, status))
+
+    def start(self) -> MirrorServer:
+        self._thread = threading.Thread(target=self.serve_forever, name="nianbao-mirror", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.shutdown()
+        self.server_close()
+        if self._thread:
+            self._thread.join()
+
+
+def start_mirror(port: int = 0, snapshot: int = 1, site_dir: Path = SITE_DIR) -> MirrorServer:
+    """Serve the mirror in a background thread; port 0 picks a free port (see ``proxy_url``)."""
+    return MirrorServer(port, snapshot, site_dir).start()
+
+
+class MirrorHandler(BaseHTTPRequestHandler):
+    server: MirrorServer
+    server_version = "nianbao-mirror/0.1"
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+        self._answer(send_body=True)
+
+    def do_HEAD(self) -> None:  # noqa: N802
+        self._answer(send_body=False)
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        """Quiet: requests are kept in ``server.requests`` instead."""
+
+    def _target(self) -> str:
+        """The absolute URL asked for: absolute-form (proxy) or path plus Host header."""
+        if self.path.startswith(("http://", "https://")):
+            return self.path
+        return f"http://{(self.headers.get('Host') or '127.0.0.1').split(':')[0]}{self.path}"
+
+    def _answer(self, send_body: bool) -> None:
+        url = self._target()
+        parts = urlsplit(url)
+        if parts.hostname in CONTROL_HOSTS and parts.path.startswith(CONTROL_PREFIX):
+            self._control(parts.path.removeprefix(CONTROL_PREFIX), send_body)
+            return
+        resource = self.server.snapshot.resource(url)
+        if resource is None:
+            self._send(url, HTTPStatus.NOT_FOUND, b"404 Not Found\n", {"Content-Type": "text/plain"}, send_body)
+            return
+        headers = {
+            "Content-Type": resource.content_type,
+            "ETag": resource.etag,
+            "Last-Modified": resource.last_modified,
+        }
+        if self._not_modified(resource):
+            self._send(url, HTTPStatus.NOT_MODIFIED, b"", headers, send_body)
+        else:
+            self._send(url, HTTPStatus.OK, resource.body, headers, send_body)
+
+    def _not_modified(self, resource: Resource) -> bool:
+        etags = self.headers.get("If-None-Match")
+        if etags is not None:
+            return resource.etag in [e.strip() for e in etags.split(",")] or etags.strip() == "*"
+        since = self.headers.get("If-Modified-Since")
+        if since is None:
+            return False
+        try:
+            return email.utils.parsedate_to_datetime(resource.last_modified) <= email.utils.parsedate_to_datetime(since)
+        except (TypeError, ValueError):
+            return False
+
+    def _control(self, argument: str, send_body: bool) -> None:
+        url = self._target()
+        try:
+            self.server.set_snapshot(int(argument))
+        except ValueError as e:
+            self._send(url, HTTPStatus.BAD_REQUEST, f"{e}\n".encode(), {"Content-Type": "text/plain"}, send_body)
+            return
+        body = f"snapshot {self.server.snapshot_number}\n".encode()
+        self._send(url, HTTPStatus.OK, body, {"Content-Type": "text/plain"}, send_body)
+
+    def _send(self, url: str, status: HTTPStatus, body: bytes, headers: dict[str, str], send_body: bool) -> None:
+        self.server.record(self.command, url, status.value)
+        self.send_response(status)
+        for name, value in headers.items():
+            self.send_header(name, value)
+        if status != HTTPStatus.NOT_MODIFIED:
+            self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if send_body and status != HTTPStatus.NOT_MODIFIED:
+            self.wfile.write(body)

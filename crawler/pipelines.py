@@ -1,0 +1,119 @@
+"""Item pipelines: hand each ReportCapture to the archive (and optionally log a summary line).
+
+The archive is opened when the spider opens (starting a crawl run whose id the spider and the
+WARC writer share), every capture is ingested in its own transaction, and when the spider closes
+the run's per-portal counts (list pages read, list pages failed) are written and the run is
+finished.  Reports no longer listed are checked by ``crawler.removals``, not here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict
+from typing import IO, Any
+
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+
+from archive.capture import Capture, ReportCapture
+
+
+class ArchivePipeline:
+    """Ingests captures into the archive at ``NIANBAO_DB``."""
+
+    def __init__(self, crawler: Crawler, db_path: str) -> None:
+        self.crawler = crawler
+        self.db_path = db_path
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
+        db_path = crawler.settings.get("NIANBAO_DB")
+        if not db_path:
+            raise NotConfigured("no NIANBAO_DB: captures are not archived")
+        return cls(crawler, db_path)
+
+    def open_spider(self) -> None:
+        from archive import runs
+        from archive.db import open_archive
+
+        self.db = open_archive(self.db_path)
+        self.run_id = runs.start_run(self.db)
+        self.crawler.spider.run_id = self.run_id
+        for portal in self.crawler.spider.portals:
+            region = portal.region
+            runs.upsert_portal(
+                self.db,
+                id=portal.id,
+                name=portal.name,
+                province=region.province,
+                city=region.city,
+                county=region.county,
+                region_code=region.code,
+                level=portal.level,
+                base_url=portal.start_urls[0],
+            )
+
+    def process_item(self, item: Any) -> Any:
+        from archive.ingest import ingest_report
+
+        if isinstance(item, ReportCapture):
+            ingest_report(self.db, item, run_id=self.run_id)
+        return item
+
+    def close_spider(self) -> None:
+        from archive import runs
+
+        spider = self.crawler.spider
+        for portal in spider.portals:
+            failures = spider.list_failures.get(portal.id, [])
+            runs.count(
+                self.db,
+                self.run_id,
+                portal.id,
+                error="\n".join(failures) or None,
+                pages=spider.pages[portal.id],
+                errors=len(failures),
+            )
+        runs.finish_run(self.db, self.run_id)
+        self.db.close()
+
+
+class CaptureLogPipeline:
+    """Writes one JSON line per capture to ``NIANBAO_CAPTURE_LOG``: what was fetched, not the bytes."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.file: IO[str] | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> CaptureLogPipeline:
+        path = crawler.settings.get("NIANBAO_CAPTURE_LOG")
+        if not path:
+            raise NotConfigured
+        return cls(path)
+
+    def open_spider(self) -> None:
+        self.file = open(self.path, "a", encoding="utf-8")
+
+    def process_item(self, item: Any) -> Any:
+        if isinstance(item, ReportCapture) and self.file:
+            line = {
+                **{k: v for k, v in asdict(item).items() if k not in ("article", "attachments")},
+                "article": capture_summary(item.article),
+                "attachments": [capture_summary(a) for a in item.attachments],
+            }
+            self.file.write(json.dumps(line, ensure_ascii=False) + "\n")
+            self.file.flush()
+        return item
+
+    def close_spider(self) -> None:
+        if self.file:
+            self.file.close()
+
+
+def capture_summary(capture: Capture) -> dict[str, Any]:
+    summary = {k: v for k, v in asdict(capture).items() if k != "body"}
+    summary["size"] = len(capture.body)
+    summary["sha256"] = hashlib.sha256(capture.body).hexdigest()
+    return summary

@@ -1,0 +1,50 @@
+"""Scrapy settings for nianbao: polite by default (robots.txt, AutoThrottle, retries, a named User-Agent).
+
+Run-time choices are settings too, so ``scrapy crawl portal -s NIANBAO_DB=...`` and ``nianbao crawl``
+behave the same:
+
+- ``NIANBAO_DB``: archive database the pipeline ingests into (no database: nothing is ingested).
+- ``NIANBAO_PROXY``: HTTP proxy for every request, robots.txt included (e.g. the bundled mirror).
+- ``NIANBAO_WARC_DIR``: where WARC files go (default ``warc/`` beside the database).
+- ``NIANBAO_REVALIDATE``: send no validators (If-None-Match / If-Modified-Since); fetch everything again.
+- ``NIANBAO_CAPTURE_LOG``: a JSON-lines file with one summary line per report capture (audit, tests).
+"""
+
+BOT_NAME = "nianbao"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+USER_AGENT = "nianbao/0.1 (+https://github.com/nianbao/nianbao)"
+ROBOTSTXT_OBEY = True
+
+# Government portals are small servers: few parallel requests, adaptive delay, patient retries.
+CONCURRENT_REQUESTS = 8
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 1.0
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 2.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+DOWNLOAD_TIMEOUT = 60
+# Attachments of scanned reports can be large; anything above this is almost certainly not a report.
+DOWNLOAD_MAXSIZE = 200 * 1024 * 1024
+
+DOWNLOADER_MIDDLEWARES = {
+    "crawler.middlewares.ProxyMiddleware": 740,  # before HttpProxyMiddleware (750)
+    # Validators from the archive on requests; a 304 is filled with the stored bytes after the WARC saw it.
+    "crawler.conditional.ConditionalRequestMiddleware": 900,
+    "crawler.warc.WarcWriterMiddleware": 950,  # next to the downloader: the exchange as sent and received
+}
+ITEM_PIPELINES = {
+    "crawler.pipelines.CaptureLogPipeline": 200,
+    "crawler.pipelines.ArchivePipeline": 300,
+}
+
+NIANBAO_DB = None
+NIANBAO_PROXY = None
+NIANBAO_CAPTURE_LOG = None
+
+FEED_EXPORT_ENCODING = "utf-8"
+LOG_LEVEL = "INFO"
