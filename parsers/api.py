@@ -1,19 +1,43 @@
-"""The parsers' public entry points."""
+"""The parsers' public entry points: bytes or a path in, a ParseResult out, never an exception."""
 
 from __future__ import annotations
 
 import hashlib
+import importlib
 from pathlib import Path
 
-from parsers.model import ParseResult
+from parsers.model import Document, ParseResult
+from parsers.report import build_report
+from parsers.sniff import sniff_format
 
-PARSER_VERSION = "0.1.0"
+PARSER_VERSION = "0.2.0"
+# Formats read by another format's extractor.
+_EXTRACTOR_OF = {"wps": "doc"}
+
+
+def extract_document(data: bytes) -> Document:
+    """Sniff the format from the bytes and run its extractor."""
+    fmt = sniff_format(data)
+    if fmt in ("empty", "unknown", "zip", "image"):
+        return Document(format=fmt, errors=[f"cannot read a document of format '{fmt}'"],
+                        needs_ocr=fmt == "image")
+    try:
+        module = importlib.import_module(f"parsers.extract.{_EXTRACTOR_OF.get(fmt, fmt)}")
+    except ImportError:
+        return Document(format=fmt, errors=[f"no extractor for format '{fmt}' yet"])
+    doc = module.extract(data)
+    doc.format = fmt
+    return doc
 
 
 def parse_bytes(data: bytes, path: str | None = None) -> ParseResult:
     """Parse one document; never raises for bad input (errors go into ``errors``)."""
-    result = ParseResult(path=path, sha256=hashlib.sha256(data).hexdigest(), parser_version=PARSER_VERSION)
-    result.errors.append("parser not implemented yet")
+    sha256 = hashlib.sha256(data).hexdigest()
+    try:
+        result = build_report(extract_document(data))
+    except Exception as exc:  # noqa: BLE001 - a parser bug on one file must not stop a crawl
+        result = ParseResult(format="", errors=[f"parser failed: {type(exc).__name__}: {exc}"])
+    result.path, result.sha256, result.parser_version = path, sha256, PARSER_VERSION
     return result
 
 

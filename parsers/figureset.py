@@ -1,0 +1,29 @@
+"""The figures read from one report, with where each came from and which were derived."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+from parsers.grid import GridRow
+from parsers.model import Provenance
+
+
+@dataclass
+class FigureSet:
+    values: dict[str, int | float | None] = field(default_factory=dict)
+    provenance: dict[str, dict] = field(default_factory=dict)
+    inferred: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def set(self, key: str, value: int | float | None, row: GridRow | None = None, col: int | None = None,
+            inferred: bool = False) -> None:
+        self.values[key] = value
+        if row is not None and col is not None:
+            text = row.cells[col] if col < len(row.cells) else ""
+            self.provenance[key] = asdict(Provenance(table=row.table, row=row.row, col=col, page=row.page, text=text))
+        if inferred and key not in self.inferred:
+            self.inferred.append(key)
+
+    def note(self, text: str) -> None:
+        if text not in self.notes:
+            self.notes.append(text)

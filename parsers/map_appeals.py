@@ -1,0 +1,69 @@
+"""Table 4 (行政复议、行政诉讼情况) → ``appeals.<group>.<outcome>``.
+
+Headers take one to three rows (行政复议 / 行政诉讼, then 未经复议直接起诉 /
+复议后起诉, then the outcome names, often one character per line); the 15
+values sit on one row after them, in the template's order.  A table printed
+with its headers and no value row publishes nothing: its figures are null.
+"""
+
+from __future__ import annotations
+
+from parsers.figureset import FigureSet
+from parsers.grid import GridRow, LogicalTable
+from parsers.numbers import is_blank, parse_number
+from parsers.templates import TEMPLATES
+
+_GROUPS = TEMPLATES.data["appeals"]["groups"]
+_OUTCOMES = [o["key"] for o in TEMPLATES.entries("appeals", "outcomes")]
+_KEYS = [f"appeals.{g}.{o}" for g in _GROUPS for o in _OUTCOMES]
+_HEADER = TEMPLATES.data["appeals"]["header_match"]
+
+
+def _value_cells(row: GridRow) -> list[int | None] | None:
+    """Cell index per value (None: blank), 15 of them, or None when they cannot be placed."""
+    tail = row.tail()
+    if len(tail) == len(_KEYS):
+        return [None if is_blank(row.cells[i]) else i for i in tail]
+    if not row.loose and len(row.cells) >= len(_KEYS) and not row.label_indices:
+        return [None if is_blank(row.cells[i]) else i for i in range(len(row.cells) - len(_KEYS), len(row.cells))]
+    return None
+
+
+def _store(figs: FigureSet, row: GridRow, cells: list[int | None]) -> None:
+    size = len(_OUTCOMES)
+    for g, group in enumerate(_GROUPS):
+        group_cells = cells[g * size:(g + 1) * size]
+        values = [0 if i is None else parse_number(row.cells[i]).value for i in group_cells]
+        blank_total = group_cells[-1] is None
+        if blank_total:
+            values[-1] = sum(values[:-1])
+        for o, outcome in enumerate(_OUTCOMES):
+            figs.set(f"appeals.{group}.{outcome}", values[o], row, group_cells[o],
+                     inferred=blank_total and o == size - 1)
+
+
+def _is_header(table: LogicalTable, index: int) -> bool:
+    """The first header row: 行政复议 with 行政诉讼 on it or on the next row, no values."""
+    row = table.rows[index]
+    if row.has_number or not any(h in row.label for h in _HEADER):
+        return False
+    following = table.rows[index + 1].label if index + 1 < len(table.rows) else ""
+    return "诉讼" in row.label or "诉讼" in following
+
+
+def map_appeals(tables: list[LogicalTable], figs: FigureSet) -> None:
+    for table in tables:
+        start = next((i for i in range(len(table.rows)) if _is_header(table, i)), None)
+        if start is None:
+            continue
+        row = next((r for r in table.rows[start + 1:] if r.has_number), None)
+        if row is None:
+            for key in _KEYS:
+                figs.set(key, None)
+            return
+        cells = _value_cells(row)
+        if cells is None:
+            figs.note(f"table 4: {len(row.tail())} values for {len(_KEYS)} columns; left out")
+        else:
+            _store(figs, row, cells)
+        return

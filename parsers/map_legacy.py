@@ -1,0 +1,83 @@
+"""The national 政府信息公开情况统计表 (to 2018) and older local forms → ``legacy.*``.
+
+Rows read ``label | unit | value``; the label says the key.  Labels shared
+by two chapters (（二）被依法纠错数 under 四、行政复议 and 五、行政诉讼) are told
+apart by the chapter the row sits in; a row that starts with 四、 opens
+chapter 四, also across a page break.
+"""
+
+from __future__ import annotations
+
+import re
+
+from parsers.figureset import FigureSet
+from parsers.grid import GridRow, LogicalTable
+from parsers.labels import normalize_label
+from parsers.numbers import is_blank, is_number, money_in_wan, parse_number
+from parsers.templates import TEMPLATES
+
+_CHAPTER = re.compile(r"^([一二三四五六七八九十]+)、")
+_HEADER = TEMPLATES.data["legacy"]["header_match"]
+_UNITS = re.compile(r"^(条|件|次|篇|个|人|人次|万元|元|项|——|—|-)$")
+_MIN_ROWS_WITHOUT_HEADER = 5
+
+
+def _match(label: str, chapter: str | None) -> dict | None:
+    for entry in TEMPLATES.entries("legacy", "rows"):
+        if entry.get("section") and entry["section"] != chapter:
+            continue
+        if any(p.search(label) for p in entry["patterns"]):
+            return entry
+    return None
+
+
+def _value_cell(row: GridRow) -> tuple[int | None, str | None] | None:
+    """(index of the value cell or None when blank, unit printed in the row); None if no value column."""
+    label_end = row.label_indices[0] if row.label_indices else -1
+    unit = next((normalize_label(c) for c in row.cells[label_end + 1:] if _UNITS.match(normalize_label(c))), None)
+    numbers = [i for i in range(label_end + 1, len(row.cells)) if is_number(row.cells[i])]
+    if numbers:
+        return numbers[-1], unit
+    if unit and unit not in ("——", "—", "-") and any(is_blank(c) for c in row.cells[label_end + 1:]):
+        return None, unit
+    return None
+
+
+def _rows(table: LogicalTable, chapter: str | None) -> tuple[list[tuple[str, GridRow, int | None, str | None]], str | None]:
+    found = []
+    for row in table.rows:
+        if not row.label_indices:
+            continue
+        label = normalize_label(row.cells[row.label_indices[0]])
+        opened = _CHAPTER.match(label)
+        if opened:
+            chapter = opened.group(1)
+        entry = _match(label, chapter)
+        cell = _value_cell(row) if entry else None
+        if entry and cell is not None:
+            found.append((entry, row, *cell))
+    return found, chapter
+
+
+def map_legacy(tables: list[LogicalTable], figs: FigureSet) -> None:
+    chapter: str | None = None
+    continuing = False
+    for table in tables:
+        has_header = any(any(h in r.label for h in _HEADER) for r in table.rows if not r.has_number)
+        found, chapter = _rows(table, chapter)
+        if not (has_header or continuing or len(found) >= _MIN_ROWS_WITHOUT_HEADER):
+            continuing = False
+            continue
+        continuing = bool(found)
+        for entry, row, cell, unit in found:
+            key = f"legacy.{entry['key']}"
+            if key in figs.values:
+                continue
+            text = row.cells[cell] if cell is not None else "0"
+            if entry.get("money"):
+                value, assumed = money_in_wan(text, unit) or (0, False)
+                if assumed:
+                    figs.note(f"{key}: '{text}' printed without a unit; read as 万元")
+            else:
+                value = parse_number(text).value
+            figs.set(key, value, row, cell)

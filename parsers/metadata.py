@@ -1,0 +1,89 @@
+"""Title, publishing agency, year covered and publication date of a report, from its text.
+
+- title: the first line naming a 工作年度报告 (joined with the line before
+  when the agency is printed on its own line above);
+- agency: the title's words before the year; a bare place name (隆德县)
+  means its people's government (隆德县人民政府); without a title, the body
+  that compiled the report (本报告由…编制) or the signature at the end;
+- year: the 统计期限 (the year covered), else the title's year;
+- published: the date printed alone on a line at the end (落款), else a
+  date the extractor found in the page metadata (``meta['published']``).
+"""
+
+from __future__ import annotations
+
+import re
+
+from parsers.model import Document
+
+_TITLE_MAX = 80
+_YEAR_IN_TITLE = re.compile(r"(19|20)\d{2}\s*年")
+_BARE_PLACE = re.compile(r"(省|市|县|区|自治州|州|旗|盟|自治县|自治区)$")
+_PERIOD = re.compile(r"统计(?:期限|时限|时间|区间)[^。\d]{0,12}((?:19|20)\d{2})\s*年")
+_PERIOD_RANGE = re.compile(r"((?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日[^。]{0,8}?\1\s*年\s*12\s*月\s*31\s*日")
+_COMPILER = re.compile(r"本报告由(.{2,40}?)(?:根据|依据|按照|汇总|编制|负责)")
+_DATE_ALONE = re.compile(r"^\s*((?:19|20)\d{2}|[〇零一二三四五六七八九○Ｏ]{4})\s*年\s*([\d一二三四五六七八九十]{1,3})\s*月"
+                         r"\s*([\d一二三四五六七八九十]{1,3})\s*日\s*$")
+_ISO_ALONE = re.compile(r"^\s*((?:19|20)\d{2})[-./]([01]?\d)[-./]([0-3]?\d)\s*$")
+_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0, "○": 0, "Ｏ": 0}
+_SPACE_NEAR_CJK = re.compile(r"\s*(?=[\u4e00-\u9fff（）《》])|(?<=[\u4e00-\u9fff（）《》])\s*")
+_TAIL_LINES = 12
+
+
+def _squeeze(text: str) -> str:
+    return _SPACE_NEAR_CJK.sub("", text.strip().strip("#* ")).strip()
+
+
+def _lines(doc: Document) -> list[str]:
+    return [_squeeze(b.text) for b in doc.blocks if b.kind != "table" and b.text.strip()]
+
+
+def find_title(doc: Document) -> str | None:
+    lines = _lines(doc)
+    for i, line in enumerate(lines[:15]):
+        if "年度报告" in line and len(line) <= _TITLE_MAX and "《" not in line:
+            if _YEAR_IN_TITLE.match(line) and i > 0 and len(lines[i - 1]) <= 30 and "年度报告" not in lines[i - 1]:
+                return lines[i - 1] + line
+            return line
+    return doc.meta.get("title") or None
+
+
+def find_agency(doc: Document, title: str | None) -> str | None:
+    if title:
+        head = _YEAR_IN_TITLE.split(title, maxsplit=1)[0] if _YEAR_IN_TITLE.search(title) else ""
+        head = re.sub(r"(关于|的)$", "", head.strip(" ：:"))
+        if head:
+            return head + "人民政府" if _BARE_PLACE.search(head) else head
+    compiler = _COMPILER.search(doc.text)
+    if compiler:
+        return _squeeze(compiler.group(1))
+    return None
+
+
+def find_year(doc: Document, title: str | None) -> int | None:
+    text = doc.text
+    for pattern in (_PERIOD, _PERIOD_RANGE):
+        match = pattern.search(text)
+        if match:
+            return int(match.group(1))
+    match = _YEAR_IN_TITLE.search(title or "")
+    return int(match.group(0)[:4]) if match else None
+
+
+def _cn_number(text: str) -> int:
+    if text.isdigit():
+        return int(text)
+    if all(c in _DIGITS for c in text):
+        return int("".join(str(_DIGITS[c]) for c in text))
+    tens, _, ones = text.partition("十")
+    return (_DIGITS.get(tens, 1) if "十" in text else 0) * 10 + (_DIGITS.get(ones, 0) if ones or "十" not in text else 0)
+
+
+def find_published(doc: Document) -> str | None:
+    for line in reversed(_lines(doc)[-_TAIL_LINES:]):
+        match = _DATE_ALONE.match(line) or _ISO_ALONE.match(line)
+        if match:
+            year, month, day = (_cn_number(g) for g in match.groups())
+            if 1 <= month <= 12 and 1 <= day <= 31:
+                return f"{year:04d}-{month:02d}-{day:02d}"
+    return doc.meta.get("published") or None

@@ -1,0 +1,85 @@
+"""Reading the numbers printed in report tables.
+
+Counts are integers (``10``, ``0件``, ``1,234``); 本年增/减 is signed
+(``+1``, ``-302``); money is normalised to 万元 while the printed text is
+kept by the caller: ``251000元`` → 25.1, ``3168.0656(万元)`` → 3168.0656,
+``21207.84 万元`` → 21207.84.  A bare money figure takes the unit its
+column header states (``单位：万元``); without one it is read as 万元 and
+flagged as an assumption.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+_BLANKS = {"", "-", "--", "—", "——", "–", "/", "\\", "无", "空", "／", "­"}
+_NUMBER = re.compile(r"^(?P<sign>[+-]?)(?P<num>\d{1,3}(?:,\d{3})+|\d+)(?P<frac>\.\d+)?$")
+_UNIT_SUFFIX = re.compile(r"^(?P<body>.*?)[(]?(?P<unit>万元|亿元|千元|元|件|条|个|次|项|人次|人|篇|期)[)]?$")
+_MONEY_FACTORS = {"元": 0.0001, "千元": 0.1, "万元": 1.0, "亿元": 10000.0}
+_HEADER_UNIT = re.compile(r"(?:单位|计量单位)[:：]?\s*[(（]?(万元|亿元|千元|元)")
+_BARE_UNIT = re.compile(r"[(（](万元|亿元|千元|元)[)）]")
+
+
+@dataclass(frozen=True)
+class Number:
+    value: int | float
+    unit: str | None = None  # the unit printed in the cell, if any
+
+
+def _clean(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text or "")
+    return re.sub(r"[\s\u00a0\u200b]+", "", text).replace("−", "-").replace("－", "-")
+
+
+def is_blank(text: str | None) -> bool:
+    """An empty cell or a dash/slash placeholder: printed as nothing."""
+    return _clean(text or "") in _BLANKS
+
+
+def parse_number(text: str | None) -> Number | None:
+    """The number a cell prints, with its unit if one is attached; None for anything else."""
+    cleaned = _clean(text or "")
+    unit = None
+    match = _NUMBER.match(cleaned)
+    if not match:
+        suffixed = _UNIT_SUFFIX.match(cleaned)
+        if not suffixed:
+            return None
+        unit = suffixed.group("unit")
+        match = _NUMBER.match(suffixed.group("body"))
+        if not match:
+            return None
+    digits = match.group("num").replace(",", "")
+    sign = -1 if match.group("sign") == "-" else 1
+    if match.group("frac"):
+        return Number(sign * float(digits + match.group("frac")), unit)
+    return Number(sign * int(digits), unit)
+
+
+def is_number(text: str | None) -> bool:
+    return parse_number(text) is not None
+
+
+def header_money_unit(header: str | None) -> str | None:
+    """The money unit a column header or caption states: ``单位：万元``, ``（元）``."""
+    header = unicodedata.normalize("NFKC", header or "")
+    match = _HEADER_UNIT.search(header) or _BARE_UNIT.search(header)
+    return match.group(1) if match else None
+
+
+def tidy(value: float) -> int | float:
+    """An integral float as int (7545.0 → 7545); others rounded to drop float noise."""
+    rounded = round(value, 6)
+    return int(rounded) if rounded == int(rounded) else rounded
+
+
+def money_in_wan(text: str, header_unit: str | None = None) -> tuple[int | float, bool] | None:
+    """(value in 万元, unit_assumed) for a money cell; None when the cell is not a number."""
+    number = parse_number(text)
+    if number is None:
+        return None
+    unit = number.unit if number.unit in _MONEY_FACTORS else header_unit
+    assumed = unit is None
+    return tidy(number.value * _MONEY_FACTORS.get(unit or "万元", 1.0)), assumed

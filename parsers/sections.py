@@ -1,0 +1,37 @@
+"""The report's numbered chapters (一、总体情况 … 六、其他需要报告的事项) with their text.
+
+A chapter heading is a short line starting with the next Chinese numeral
+in sequence and 、, so "一是…" and the table rows (三、本年度办理结果) are not
+taken for chapters.  Legacy reports have their own chapters; they are read
+the same way.
+"""
+
+from __future__ import annotations
+
+import re
+
+from parsers.model import Document
+
+_NUMERALS = "一二三四五六七八九十"
+_HEADING = re.compile(r"^\s*([一二三四五六七八九十])\s*[、.．]\s*(.{2,40})$")
+
+
+def split_sections(doc: Document) -> list[dict[str, str]]:
+    sections: list[dict[str, str]] = []
+    body: list[str] = []
+    for block in doc.blocks:
+        if block.kind == "table":
+            continue
+        text = block.text.strip().strip("#* ")
+        match = _HEADING.match(text)
+        expected = _NUMERALS[len(sections)] if len(sections) < len(_NUMERALS) else None
+        if match and match.group(1) == expected and not re.search(r"[。；]", match.group(2)):
+            if sections:
+                sections[-1]["text"] = "\n".join(body)
+            sections.append({"number": expected, "heading": match.group(2).strip(), "text": ""})
+            body = []
+        elif sections and text:
+            body.append(text)
+    if sections:
+        sections[-1]["text"] = "\n".join(body)
+    return sections

@@ -1,0 +1,74 @@
+"""The template knowledge (``parsers/spec/templates.yml``) and the canonical keys (``figures.csv``), loaded once."""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+SPEC_DIR = Path(__file__).parent / "spec"
+TEMPLATE_NAMES = ("2019", "2021", "legacy")
+_ENTRY_LISTS = (("active", "rows"), ("active", "columns"), ("requests", "rows"), ("requests", "columns"),
+                 ("appeals", "outcomes"), ("legacy", "rows"))
+
+
+def _compile(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each entry gets ``patterns``: its ``match`` list compiled."""
+    return [{**entry, "patterns": [re.compile(p) for p in entry["match"]]} for entry in entries]
+
+
+@dataclass(frozen=True)
+class Templates:
+    data: dict[str, Any]
+    figures: list[dict[str, str]]  # rows of figures.csv
+    columns: list[str]  # applicant column keys of columns.csv, in order
+
+    @property
+    def typos(self) -> dict[str, str]:
+        return self.data["typos"]
+
+    def entries(self, section: str, part: str) -> list[dict[str, Any]]:
+        """A list of label entries (e.g. ``("requests", "rows")``) with their patterns compiled."""
+        return self._compiled[(section, part)]
+
+    @cached_property
+    def _compiled(self) -> dict[tuple[str, str], list[dict[str, Any]]]:
+        return {(section, part): _compile(self.data[section][part]) for section, part in _ENTRY_LISTS}
+
+    @cached_property
+    def keys_by_template(self) -> dict[str, list[str]]:
+        """Every canonical key with ``{col}``/``{outcome}`` expanded, per template, in figures.csv order."""
+        outcomes = [o["key"] for o in self.data["appeals"]["outcomes"]]
+        keys: dict[str, list[str]] = {name: [] for name in TEMPLATE_NAMES}
+        for row in self.figures:
+            names = ("2019", "2021") if row["template"] == "both" else (row["template"],)
+            if "{col}" in row["key"]:
+                expanded = [row["key"].replace("{col}", c) for c in self.columns]
+            elif "{outcome}" in row["key"]:
+                expanded = [row["key"].replace("{outcome}", o) for o in outcomes]
+            else:
+                expanded = [row["key"]]
+            for name in names:
+                keys[name].extend(k for k in expanded if k not in keys[name])
+        return keys
+
+    @cached_property
+    def all_keys(self) -> set[str]:
+        return {k for keys in self.keys_by_template.values() for k in keys}
+
+
+def _load() -> Templates:
+    data = yaml.safe_load((SPEC_DIR / "templates.yml").read_text(encoding="utf-8"))
+    with open(SPEC_DIR / "figures.csv", encoding="utf-8", newline="") as f:
+        figures = list(csv.DictReader(f))
+    with open(SPEC_DIR / "columns.csv", encoding="utf-8", newline="") as f:
+        columns = [row["col"] for row in csv.DictReader(f)]
+    return Templates(data=data, figures=figures, columns=columns)
+
+
+TEMPLATES = _load()
