@@ -74,7 +74,7 @@ def ingest_report(db: sqlite_utils.Database, capture: ReportCapture, run_id: int
                 db, run_id, capture.portal_id,
                 **{f"reports_{result.outcome}": 1},
                 errors=len(fetch_errors),
-                bytes=sum(len(b) for b in bodies if b is not None),
+                bytes=sum(len(c.body) for _, c in exchanges if not c.not_modified),  # downloaded, not reloaded
             )
     result.errors = fetch_errors + json.loads(fields["errors"])
     return result
