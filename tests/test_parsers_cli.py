@@ -1,0 +1,48 @@
+"""``nianbao parse``: JSON Lines per spec/parse-output.md, a readable summary, exit status."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from nianbao.cli import main
+
+SHARED = Path(__file__).parents[1].parent / "shared"
+SEED_001 = SHARED / "seeds" / "001_bf80b47987e57cd0.txt"
+SEED_004 = SHARED / "seeds" / "004_235b576e695992d0.txt"
+CONTRACT_FIELDS = {"path", "sha256", "format", "title", "agency", "year", "published", "template", "figures",
+                   "inferred", "checks", "sections", "tables", "errors"}
+
+
+def test_json_lines_one_per_file_in_order():
+    result = CliRunner().invoke(main, ["parse", "--json", str(SEED_001), str(SEED_004)])
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in result.output.splitlines()]
+    assert [line["path"] for line in lines] == [str(SEED_001), str(SEED_004)]
+    assert CONTRACT_FIELDS <= set(lines[0])
+    assert lines[0]["template"] == "2019" and lines[1]["template"] == "legacy"
+    assert lines[0]["figures"]["active.procurement.amount"] == 3168.0656
+    failed = {c["rule"] for c in lines[0]["checks"] if not c["ok"]}
+    assert "requests.row_sum:total" in failed
+    assert any(t["rows"] for t in lines[1]["tables"])  # raw tables, including the unrelated lists
+
+
+def test_summary_names_template_year_agency_and_failing_checks():
+    result = CliRunner().invoke(main, ["parse", str(SEED_001)])
+    assert result.exit_code == 0
+    assert "template:  2019" in result.output
+    assert "银川市市政管理局" in result.output and "2020" in result.output
+    assert "FAIL requests.balance:natural_person" in result.output
+    assert "表三 依申请" in result.output
+
+
+def test_unreadable_file_still_gets_a_line_and_exit_1(tmp_path):
+    empty = tmp_path / "empty.pdf"
+    empty.write_bytes(b"")
+    result = CliRunner().invoke(main, ["parse", "--json", str(SEED_001), str(empty)])
+    assert result.exit_code == 1
+    lines = [json.loads(line) for line in result.output.splitlines()]
+    assert len(lines) == 2
+    assert lines[1]["errors"] and not lines[1]["figures"] and lines[1]["template"] == "unknown"
