@@ -2,7 +2,8 @@
 
 Running text is reassembled into paragraphs: a paragraph starts at an
 indented line or after a line that stops short of the right margin, and may
-run on over a page break.  Headings are lines in a larger type than the body
+run on over a page break.  A line with wide gaps (a table row printed
+without rules) stays a block of its own, so its cells stay on one line.  Headings are lines in a larger type than the body
 (the title) or numbered section lines (一、总体情况).  Page numbers in the
 margins are dropped.  A table that is the last thing on a page and whose
 continuation is the first thing on the next page, with the same outer
@@ -29,6 +30,7 @@ MARGIN_SHARE = 0.12  # page numbers sit in the top or bottom 12% of the page
 INDENT = 1.5  # a line starting this many characters right of the margin opens a paragraph
 SHORT_LINE = 2.0  # a line ending this many characters left of the margin closes one
 MAX_TITLE_CHARS = 60
+TABULAR_GAPS = 2  # a line with this many wide gaps is a table row printed without rules
 
 
 @dataclass
@@ -96,6 +98,10 @@ class _Builder:
             self.last_heading = line
             return
         self.last_heading = None
+        if line.wide_gaps >= TABULAR_GAPS:  # a table row without rules: a line of its own, never joined
+            self._flush()
+            self.blocks.append(Block(kind="paragraph", text=line.text, page=page))
+            return
         p = self.paragraph
         size = line.size or m.body_size
         starts = (p is None or line.x0 > m.left + INDENT * size

@@ -1,7 +1,7 @@
 """Ruling lines of a PDF page and the table cells they enclose.
 
-Only visible strokes count as rules: stroked lines, stroked rectangles and
-hairline-thin filled rectangles.  Word processors (WPS, Word) also paint a
+Only visible strokes count as rules: stroked lines, rectangles and
+polylines, and hairline-thin filled shapes.  Word processors (WPS, Word) also paint a
 white box behind every text line and cell; those are not rules, and taking
 them as rules turns body text into one-column "tables" and splits header
 cells.  A table cut by a page break often lacks its closing rule (the top
@@ -63,10 +63,23 @@ def _rules_of(page: Page) -> Iterable[Obj | None]:
             yield from (_axis_line(x0, top, x1, top), _axis_line(x0, bottom, x1, bottom),
                         _axis_line(x0, top, x0, bottom), _axis_line(x1, top, x1, bottom))
         elif r.get("fill") and not is_white(r.get("non_stroking_color")):
-            if bottom - top <= HAIRLINE:
-                yield _axis_line(x0, (top + bottom) / 2, x1, (top + bottom) / 2)
-            elif x1 - x0 <= HAIRLINE:
-                yield _axis_line((x0 + x1) / 2, top, (x0 + x1) / 2, bottom)
+            yield _hairline(x0, top, x1, bottom)
+    for curve in page.curves:  # polylines: borders drawn as one open or many-cornered path
+        if curve.get("stroke") and not is_white(curve.get("stroking_color")):
+            pts = curve.get("pts") or []
+            for (ax, ay), (bx, by) in zip(pts, pts[1:]):
+                yield _axis_line(min(ax, bx), min(ay, by), max(ax, bx), max(ay, by))
+        elif curve.get("fill") and not is_white(curve.get("non_stroking_color")):
+            yield _hairline(curve["x0"], curve["top"], curve["x1"], curve["bottom"])
+
+
+def _hairline(x0: float, top: float, x1: float, bottom: float) -> Obj | None:
+    """A thin filled box drawn as a rule, or None for any other filled shape."""
+    if bottom - top <= HAIRLINE:
+        return _axis_line(x0, (top + bottom) / 2, x1, (top + bottom) / 2)
+    if x1 - x0 <= HAIRLINE:
+        return _axis_line((x0 + x1) / 2, top, (x0 + x1) / 2, bottom)
+    return None
 
 
 def _closing_rules(rules: list[Obj], horizontal: bool) -> list[Obj]:

@@ -17,6 +17,7 @@ from typing import Any
 Char = dict[str, Any]
 
 SPACE_GAP = 0.3  # a gap wider than this share of the font size is a space
+COLUMN_GAP = 1.5  # a gap this many characters wide separates columns
 DUPLICATE_OFFSET = 1.0  # the same glyph drawn twice this close is fake bold, kept once
 
 _CJK = r"\u2e80-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef“”‘’"
@@ -37,6 +38,12 @@ class Line:
     @property
     def size(self) -> float:
         return max((c.get("size") or 0.0) for c in self.chars) if self.chars else 0.0
+
+    @property
+    def wide_gaps(self) -> int:
+        """How many gaps wider than :data:`COLUMN_GAP` characters the line has (a row of a table without rules)."""
+        return sum(1 for a, b in zip(self.chars, self.chars[1:])
+                   if b["x0"] - a["x1"] > COLUMN_GAP * max(b.get("size") or 0.0, 1.0))
 
     @property
     def text(self) -> str:
