@@ -11,8 +11,6 @@ from parsers.report import build_report
 from parsers.sniff import sniff_format
 
 PARSER_VERSION = "0.2.0"
-# Formats read by another format's extractor.
-_EXTRACTOR_OF = {"wps": "doc"}
 
 
 def extract_document(data: bytes) -> Document:
@@ -22,7 +20,7 @@ def extract_document(data: bytes) -> Document:
         return Document(format=fmt, errors=[f"cannot read a document of format '{fmt}'"],
                         needs_ocr=fmt == "image")
     try:
-        module = importlib.import_module(f"parsers.extract.{_EXTRACTOR_OF.get(fmt, fmt)}")
+        module = importlib.import_module(f"parsers.extract.{fmt}")
     except ImportError:
         return Document(format=fmt, errors=[f"no extractor for format '{fmt}' yet"])
     doc = module.extract(data)
