@@ -33,10 +33,13 @@ DOWNLOAD_MAXSIZE = 200 * 1024 * 1024
 
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.ProxyMiddleware": 740,  # before HttpProxyMiddleware (750)
-    # Validators from the archive on requests; a 304 is filled with the stored bytes after the WARC saw it.
-    "crawler.conditional.ConditionalRequestMiddleware": 900,
+    # Validators from the archive on requests; a 304 is filled with the stored bytes after the WARC saw it,
+    # and after DownloaderStats (850) counted it, so downloader/response_bytes is what the network carried.
+    "crawler.conditional.ConditionalRequestMiddleware": 580,
     "crawler.warc.WarcWriterMiddleware": 950,  # next to the downloader: the exchange as sent and received
 }
+# At the end of a crawl: reports no longer listed whose URL now 404s or redirects away are marked removed.
+EXTENSIONS = {"crawler.removals.RemovalCheckExtension": 500}
 ITEM_PIPELINES = {
     "crawler.pipelines.CaptureLogPipeline": 200,
     "crawler.pipelines.ArchivePipeline": 300,
