@@ -55,10 +55,13 @@ class ArchivePipeline:
             )
 
     def process_item(self, item: Any) -> Any:
+        from archive.history import sync_changes
         from archive.ingest import ingest_report
 
         if isinstance(item, ReportCapture):
-            ingest_report(self.db, item, run_id=self.run_id)
+            result = ingest_report(self.db, item, run_id=self.run_id)
+            if result.report_id is not None:
+                sync_changes(self.db, self.run_id, result.report_id)  # new/edited/restored → a changes row
         return item
 
     def close_spider(self) -> None:
