@@ -86,6 +86,11 @@ class _Builder:
     def line(self, line: Line, page: int) -> None:
         self.last_part = None
         m = self.margins
+        if line.wide_gaps >= TABULAR_GAPS:  # a table row without rules: a line of its own, never joined
+            self._flush()
+            self.blocks.append(Block(kind="paragraph", text=line.text, page=page))
+            self.last_heading = None
+            return
         if _is_heading(line, m):
             self._flush()
             previous = self.blocks[-1] if self.blocks else None
@@ -98,10 +103,6 @@ class _Builder:
             self.last_heading = line
             return
         self.last_heading = None
-        if line.wide_gaps >= TABULAR_GAPS:  # a table row without rules: a line of its own, never joined
-            self._flush()
-            self.blocks.append(Block(kind="paragraph", text=line.text, page=page))
-            return
         p = self.paragraph
         size = line.size or m.body_size
         starts = (p is None or line.x0 > m.left + INDENT * size
