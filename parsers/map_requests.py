@@ -69,13 +69,18 @@ def _readings(tables: list[LogicalTable]) -> tuple[dict[str, Reading], bool]:
         positions: dict[str, list[int]] = {}
         has_header = False
         found: dict[str, Reading] = {}
+        blank: dict[str, Reading] = {}  # template rows printed with every value cell blank
         for row in table.rows:
             if not row.has_number:
-                pending.append(row)
+                entry = first_match(row.label, TEMPLATES.entries("requests", "rows")) if positions else None
+                if entry and aligned_cells(row, positions, COLUMNS) is not None:
+                    blank.setdefault(entry["key"], Reading(row, [None] * WIDTH))
+                else:
+                    pending.append(row)
+                    if any(_is_header(r) for r in pending):
+                        has_header = True
+                        positions = column_positions(pending, TEMPLATES.entries("requests", "columns"))
                 continue
-            if any(_is_header(r) for r in pending):
-                has_header = True
-                positions = column_positions(pending, TEMPLATES.entries("requests", "columns"))
             pending = []
             entry = first_match(row.label, TEMPLATES.entries("requests", "rows"))
             if entry is None or entry["key"] in found:
@@ -83,7 +88,8 @@ def _readings(tables: list[LogicalTable]) -> tuple[dict[str, Reading], bool]:
             reading = _read_row(row, positions)
             if reading is not None:
                 found[entry["key"]] = reading
-        has_header = has_header or any(_is_header(r) for r in pending)
+        if found:
+            found.update({key: reading for key, reading in blank.items() if key not in found})
         header_seen = header_seen or has_header
         if has_header or continuing or len(found) >= _MIN_ROWS_WITHOUT_HEADER:
             for key, reading in found.items():
