@@ -20,9 +20,16 @@ pdfmetrics.registerFont(UnicodeCIDFont(FONT))
 HEADING = ParagraphStyle("h", fontName=FONT, fontSize=12, leading=18)
 
 
+def running_header_and_footer(c: canvas.Canvas, doc: SimpleDocTemplate) -> None:
+    c.setFont(FONT, 9)
+    c.drawString(72, A4[1] - 40, "某某市人民政府政府信息公开工作年度报告")
+    c.drawString(A4[0] / 2, 30, f"第 {doc.page} 页")
+
+
 def platypus_pdf(story: list[object]) -> bytes:
     out = io.BytesIO()
-    SimpleDocTemplate(out, pagesize=A4).build(story)
+    SimpleDocTemplate(out, pagesize=A4).build(story, onFirstPage=running_header_and_footer,
+                                              onLaterPages=running_header_and_footer)
     return out.getvalue()
 
 
@@ -60,7 +67,7 @@ def test_white_boxes_behind_text_are_not_rules() -> None:
     assert doc.tables == [] and "主动公开情况" in doc.text
 
 
-def test_open_sides_and_a_header_repeated_on_the_next_page() -> None:
+def test_open_sides_running_header_and_a_header_repeated_on_the_next_page() -> None:
     header = [["项目", "自然人", "总计"]]
     body = [[f"{n}.属于第{n}类", str(n), str(n)] for n in range(1, 80)]
     style = TableStyle([("FONTNAME", (0, 0), (-1, -1), FONT), ("INNERGRID", (0, 0), (-1, -1), 0.5, colors.black),
@@ -72,6 +79,7 @@ def test_open_sides_and_a_header_repeated_on_the_next_page() -> None:
     assert table.title == "三、收到和处理政府信息公开申请情况"
     assert len(set(table.row_pages or [])) >= 2
     assert table.rows == header + body  # the repeated header is dropped, nothing else is
+    assert "某某市" not in doc.text and "页" not in doc.text  # running header and page numbers dropped
 
 
 def test_rows_printed_without_rules_stay_lines() -> None:

@@ -4,8 +4,9 @@ Running text is reassembled into paragraphs: a paragraph starts at an
 indented line or after a line that stops short of the right margin, and may
 run on over a page break.  A line with wide gaps (a table row printed
 without rules) stays a block of its own, so its cells stay on one line.  Headings are lines in a larger type than the body
-(the title) or numbered section lines (一、总体情况).  Page numbers in the
-margins are dropped.  A table that is the last thing on a page and whose
+(the title) or numbered section lines (一、总体情况).  Page numbers, running
+headers and footers (margin lines repeated on several pages) and 续表 marks
+are dropped.  A table that is the last thing on a page and whose
 continuation is the first thing on the next page, with the same outer
 edges, becomes one table.
 """
@@ -24,6 +25,8 @@ from parsers.model import Block
 
 SECTION_HEADING = re.compile(r"^[一二三四五六七八九十]+[、.．]\s*\S")
 PAGE_NUMBER = re.compile(r"^[-—–－_\s]*(第\s*)?\d{1,4}\s*页?(\s*[/／,，]?\s*共\s*\d+\s*页)?[-—–－_\s]*$")
+CONTINUED = re.compile(r"^[（(]?\s*续\s*表?\s*[\d一二三四五六七八九十]*\s*[）)]?$")
+_DIGITS = re.compile(r"\d+")
 MAX_HEADING_CHARS = 40
 TITLE_SIZE_RATIO = 1.15  # lines in type this much larger than the body are headings
 MARGIN_SHARE = 0.12  # page numbers sit in the top or bottom 12% of the page
@@ -59,9 +62,29 @@ def _margins(pages: list[PageContent]) -> _Margins:
     return _Margins(left, rights[int(0.9 * (len(rights) - 1))], median(line.size for line in lines))
 
 
-def _is_page_number(line: Line, page: PageContent) -> bool:
-    in_margin = line.top < page.height * MARGIN_SHARE or line.bottom > page.height * (1 - MARGIN_SHARE)
-    return in_margin and PAGE_NUMBER.match(line.text) is not None
+def _in_margin(line: Line, page: PageContent) -> bool:
+    return line.top < page.height * MARGIN_SHARE or line.bottom > page.height * (1 - MARGIN_SHARE)
+
+
+def _furniture_key(line: Line) -> str:
+    """A margin line's text with its numbers blanked, so 第1页 and 第2页 match."""
+    return _DIGITS.sub("#", line.text)
+
+
+def _running_furniture(pages: list[PageContent]) -> set[str]:
+    """Margin lines printed on several pages: running headers and footers."""
+    seen = Counter(key for page in pages for key in {_furniture_key(line) for line in page.lines
+                                                     if _in_margin(line, page)})
+    return {key for key, count in seen.items() if count >= 2} if len(pages) >= 3 else set()
+
+
+def _is_furniture(line: Line, page: PageContent, running: set[str]) -> bool:
+    """Page numbers, running headers/footers and 续表 marks: not part of the text, and no break between table parts."""
+    if CONTINUED.match(line.text):
+        return True
+    if not _in_margin(line, page):
+        return False
+    return PAGE_NUMBER.match(line.text) is not None or _furniture_key(line) in running
 
 
 def _is_heading(line: Line, margins: _Margins) -> bool:
@@ -145,9 +168,10 @@ class _Builder:
 def build_blocks(pages: list[PageContent]) -> list[Block]:
     """All pages' lines and table parts as blocks in reading order."""
     builder = _Builder(_margins(pages))
+    running = _running_furniture(pages)
     for page in pages:
         items: list[tuple[float, Line | TablePart]] = [(line.top, line) for line in page.lines
-                                                       if not _is_page_number(line, page)]
+                                                       if not _is_furniture(line, page, running)]
         items += [(part.top, part) for part in page.parts]
         for _, item in sorted(items, key=lambda pair: pair[0]):
             if isinstance(item, TablePart):
