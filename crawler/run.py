@@ -19,6 +19,10 @@ from scrapy.utils.project import get_project_settings
 
 from crawler.spiders.portal import PortalSpider
 
+# For crawling the bundled mirror on loopback: no politeness delays against ourselves.
+MIRROR_SETTINGS = {"AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0, "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
+                   "RETRY_TIMES": 0, "TELNETCONSOLE_ENABLED": False}
+
 
 def crawl_settings(
     db_path: str | None = None,

@@ -27,7 +27,7 @@ from urllib.parse import urljoin
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
-from crawler.mirror.render import render_html, render_pdf
+from crawler.mirror.render import render_doc, render_docx, render_html, render_pdf
 from crawler.mirror.samples import SampleReport, load_reports
 from crawler.mirror.server import SITE_DIR, site_key
 from crawler.registry import Portal, load_registry
@@ -38,7 +38,7 @@ TEMPLATES = Environment(
     keep_trailing_newline=True,
 )
 SNAPSHOT_DATES = {1: "2025-02-01", 2: "2025-06-01"}
-RENDERERS = {"pdf": render_pdf}  # attachment formats
+RENDERERS = {"pdf": render_pdf, "docx": render_docx, "doc": render_doc}  # attachment formats
 FORMATS = ("html", *RENDERERS)  # inline, or attachment; assigned in turn within a column
 # Which column a report goes to when its portal has several (银川市: the office and a department).
 AGENCY_COLUMNS = {"银川市市政管理局": "yinchuan-cgj", "银川市城市管理局": "yinchuan-cgj"}
@@ -192,12 +192,23 @@ def report_article(column: Column, report: SampleReport, fmt: str) -> Article:
     elif fmt == "html":
         article.body = render_html(report)
     else:
-        render = RENDERERS[fmt]
         article.body = f"<p>{report.agency}{report.year}年政府信息公开工作年度报告全文见附件。</p>\n"
         article.attachments = [Attachment(column.attachment_url(article, 1, fmt), f"{report.title}.{fmt}",
-                                          render(report))]
+                                          rendered(report, fmt))]
     article.body += attachment_links(article.attachments)
     return article
+
+
+_RENDERED: dict[tuple[str, str], bytes] = {}
+
+
+def rendered(report: SampleReport, fmt: str) -> bytes:
+    """Render once per report content: PDF/DOC writers stamp the time, and an unchanged report must
+    have the same bytes in both snapshots."""
+    key = (fmt, json.dumps(report.to_json(), sort_keys=True, ensure_ascii=False))
+    if key not in _RENDERED:
+        _RENDERED[key] = RENDERERS[fmt](report)
+    return _RENDERED[key]
 
 
 def attachment_links(attachments: list[Attachment]) -> str:

@@ -51,6 +51,16 @@ def content_type_for(url: str) -> str:
 
 
 @dataclass(frozen=True)
+class Hit:
+    """One request the mirror answered (kept for tests and debugging)."""
+
+    method: str
+    url: str
+    status: int
+    headers: dict[str, str]
+
+
+@dataclass(frozen=True)
 class Resource:
     body: bytes
     content_type: str
@@ -101,7 +111,7 @@ class MirrorServer(ThreadingHTTPServer):
         self.site_dir = site_dir
         self.snapshot = load_snapshot(site_dir, snapshot)
         self.snapshot_number = snapshot
-        self.requests: list[tuple[str, str, int]] = []  # (method, url, status), for tests and debugging
+        self.hits: list[Hit] = []
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         super().__init__(("127.0.0.1", port), MirrorHandler)
@@ -116,11 +126,15 @@ class MirrorServer(ThreadingHTTPServer):
 
     def requested_urls(self) -> list[str]:
         with self._lock:
-            return [url for _, url, _ in self.requests]
+            return [hit.url for hit in self.hits]
 
-    def record(self, method: str, url: str, status: int) -> None:
+    def record(self, hit: Hit) -> None:
         with self._lock:
-            self.requests.append((method, url, status))
+            self.hits.append(hit)
+
+    def clear_hits(self) -> None:
+        with self._lock:
+            self.hits.clear()
 
     def start(self) -> MirrorServer:
         self._thread = threading.Thread(target=self.serve_forever, name="nianbao-mirror", daemon=True)
@@ -151,7 +165,7 @@ class MirrorHandler(BaseHTTPRequestHandler):
         self._answer(send_body=False)
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
-        """Quiet: requests are kept in ``server.requests`` instead."""
+        """Quiet: requests are kept in ``server.hits`` instead."""
 
     def _target(self) -> str:
         """The absolute URL asked for: absolute-form (proxy) or path plus Host header."""
@@ -202,7 +216,7 @@ class MirrorHandler(BaseHTTPRequestHandler):
         self._send(url, HTTPStatus.OK, body, {"Content-Type": "text/plain"}, send_body)
 
     def _send(self, url: str, status: HTTPStatus, body: bytes, headers: dict[str, str], send_body: bool) -> None:
-        self.server.record(self.command, url, status.value)
+        self.server.record(Hit(self.command, url, status.value, dict(self.headers.items())))
         self.send_response(status)
         for name, value in headers.items():
             self.send_header(name, value)

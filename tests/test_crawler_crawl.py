@@ -1,0 +1,167 @@
+"""End to end: the real ``portal`` spider crawls the mirror (as its proxy) into a real archive.
+
+One crawl of snapshot 1 through ``nianbao crawl`` in a subprocess serves most tests; the
+request log of the mirror shows what the spider fetched and what it did not.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import sys
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import sqlite_utils
+
+from crawler.mirror.server import SITE_DIR, Hit, site_key
+from crawler.registry import load_registry
+from crawler.run import MIRROR_SETTINGS
+from crawler.settings import USER_AGENT
+
+MANIFEST = json.loads((SITE_DIR / "1" / "manifest.json").read_text(encoding="utf-8"))
+REPORTS = [a for a in MANIFEST["articles"] if a["report"]]
+OTHERS = [a for a in MANIFEST["articles"] if not a["report"]]
+
+
+@dataclass
+class Crawl:
+    db_path: Path
+    captures: list[dict]
+    hits: list[Hit]
+    output: str
+
+    @property
+    def urls(self) -> list[str]:
+        return [h.url for h in self.hits]
+
+
+@pytest.fixture(scope="module")
+def crawl(mirror_server, tmp_path_factory) -> Crawl:
+    """``nianbao crawl`` of every portal in snapshot 1, as an operator would run it."""
+    folder = tmp_path_factory.mktemp("crawl")
+    mirror_server.set_snapshot(1)
+    mirror_server.clear_hits()
+    settings = [f"-s{k}={v}" for k, v in (MIRROR_SETTINGS | {"NIANBAO_WARC_DIR": folder / "warc"}).items()]
+    result = subprocess.run(
+        [sys.executable, "-c", "from nianbao.cli import main; main()", "crawl", "--db", str(folder / "a.db"),
+         "--proxy", mirror_server.proxy_url, "--capture-log", str(folder / "captures.jsonl"), *settings],
+        capture_output=True, text=True, timeout=240,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    captures = [json.loads(line) for line in (folder / "captures.jsonl").read_text(encoding="utf-8").splitlines()]
+    return Crawl(folder / "a.db", captures, list(mirror_server.hits), result.stdout + result.stderr)
+
+
+def test_every_sample_report_captured_once(crawl):
+    assert Counter(c["article"]["url"] for c in crawl.captures) == Counter(r["url"] for r in REPORTS)
+    by_url = {c["article"]["url"]: c for c in crawl.captures}
+    for report in REPORTS:
+        capture = by_url[report["url"]]
+        assert capture["portal_id"] == report["portal"] and capture["title"] == report["title"]
+        assert [(a["url"], a["status"]) for a in capture["attachments"]] == [
+            (a["url"], a["status"]) for a in report["attachments"]
+        ]
+
+
+def test_every_sample_report_archived_once(crawl):
+    db = sqlite_utils.Database(crawl.db_path)
+    rows = list(db.query("select portal_id, url, status from reports"))
+    assert Counter(r["url"] for r in rows) == Counter(r["url"] for r in REPORTS)
+    assert {r["status"] for r in rows} == {"active"}
+    assert db.execute("select count(*) from report_versions").fetchone()[0] == len(REPORTS)
+    runs = {r["portal_id"]: r for r in db.query("select portal_id, pages, errors, error from crawl_run_portals")}
+    assert set(runs) == set(load_registry())
+    assert all(r["pages"] >= 2 and r["error"] is None for r in runs.values())  # every list page read
+    broken = Counter(r["portal"] for r in REPORTS for a in r["attachments"] if a["status"] == 404)
+    assert {pid: r["errors"] for pid, r in runs.items()} == {pid: broken[pid] for pid in runs}
+
+
+def test_raw_bytes_reach_the_archive_untouched(crawl):
+    db = sqlite_utils.Database(crawl.db_path)
+    for capture in crawl.captures:
+        for exchange in [capture["article"], *capture["attachments"]]:
+            if exchange["status"] != 200:
+                continue
+            on_disk = (SITE_DIR / "1" / site_key(exchange["url"])).read_bytes()
+            assert exchange["sha256"] == hashlib.sha256(on_disk).hexdigest()
+            stored = db.execute("select content from documents where sha256 = ?", [exchange["sha256"]]).fetchone()
+            assert stored is not None and bytes(stored[0]) == on_disk
+
+
+def test_broken_attachment_recorded_and_report_still_yielded(crawl):
+    broken = [(r["url"], a["url"]) for r in REPORTS for a in r["attachments"] if a["status"] == 404]
+    assert broken
+    by_url = {c["article"]["url"]: c for c in crawl.captures}
+    db = sqlite_utils.Database(crawl.db_path)
+    for article_url, attachment_url in broken:
+        failed = [a for a in by_url[article_url]["attachments"] if a["url"] == attachment_url]
+        assert failed and failed[0]["status"] == 404 and failed[0]["error"] == "HTTP 404"
+        fetch = db.execute("select status, error from fetches where url = ?", [attachment_url]).fetchone()
+        assert fetch is not None and fetch[0] == 404
+
+
+def test_non_report_articles_skipped(crawl):
+    others = [a["url"] for a in OTHERS if a["kind"] == "other"]
+    assert others and not set(others) & set(crawl.urls)
+    assert "non-report articles skipped" in crawl.output and f"{len(others)} non-report" in crawl.output
+
+
+def test_pagination_followed(crawl):
+    second_pages = [
+        "http://www.nxzw.gov.cn/zwgk/zfxxgkzl/zfxxgknb/index_1.html",  # TRS createPageHTML
+        "http://www.nxld.gov.cn/xxgk/zfxxgkml/zfxxgknb/list_1.html",  # county 下一页
+        "http://public.gongyishi.gov.cn/channel.jhtml?a=gknb&page=2",  # Zhengzhou ?page=N
+    ]
+    assert set(second_pages) <= set(crawl.urls)
+    assert all(Counter(crawl.urls)[url] == 1 for url in second_pages)
+
+
+def test_gbk_and_lying_charset_pages_decoded(crawl):
+    nxld = [c for c in crawl.captures if c["portal_id"] == "nxld"]
+    lying = [c for c in nxld if "charset=utf-8" in c["article"]["headers"]["Content-Type"]]
+    assert lying, "the mirror serves one GBK page as UTF-8"
+    for capture in nxld:
+        assert capture["page_meta"]["发布机构"] == "隆德县人民政府"
+        assert capture["page_meta"]["breadcrumb"] == "首页 > 政府信息公开 > 政府信息公开年报"
+    gongyi = [c for c in crawl.captures if c["portal_id"] == "gongyi"]
+    assert any("charset=GBK" in c["article"]["headers"]["Content-Type"] for c in gongyi)
+    assert all(c["page_meta"]["发布机构"] == "巩义市人民政府" for c in gongyi)
+
+
+def test_page_meta_block(crawl):
+    for capture in crawl.captures:
+        meta = capture["page_meta"]
+        assert {"索引号", "发布机构", "发文日期", "breadcrumb"} <= set(meta), capture["article"]["url"]
+        assert len(meta["发文日期"]) == 10 and "：" not in meta["发布机构"]
+
+
+def test_robots_txt_obeyed(crawl):
+    blocked = [a["url"] for a in OTHERS if a["kind"] == "blocked"]
+    assert blocked and not set(blocked) & set(crawl.urls)
+    assert "http://www.nxzw.gov.cn/robots.txt" in crawl.urls
+    assert not any("/preview/" in c["article"]["url"] for c in crawl.captures)
+
+
+def test_user_agent_names_the_project(crawl):
+    agents = {h.headers.get("User-Agent") for h in crawl.hits}
+    assert agents == {USER_AGENT} and "nianbao" in USER_AGENT and "+http" in USER_AGENT
+
+
+def test_one_portal_only(crawl_mirror, mirror, tmp_path):
+    log = tmp_path / "captures.jsonl"
+    crawl_mirror(None, ("gongyi",), NIANBAO_CAPTURE_LOG=str(log))
+    captures = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
+    assert {c["portal_id"] for c in captures} == {"gongyi"}
+    assert len(captures) == sum(1 for r in REPORTS if r["portal"] == "gongyi")
+    assert all("gongyishi" in url for url in mirror.requested_urls())
+
+
+def test_scrapy_project_lists_the_spider():
+    root = Path(__file__).parents[1]
+    result = subprocess.run([sys.executable, "-m", "scrapy", "list"], cwd=root, capture_output=True, text=True,
+                            timeout=60)
+    assert result.stdout.split() == ["portal"], result.stderr[-2000:]

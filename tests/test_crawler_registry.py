@@ -1,0 +1,91 @@
+"""The portal registry (crawler/portals.yml) and its checks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from crawler.cli import portals as portals_command
+from crawler.registry import REGISTRY_PATH, RegistryError, load_registry, select_portals
+
+
+def test_registry_has_the_four_portals_with_region_codes():
+    registry = load_registry()
+    codes = {pid: (p.region.code, p.region.province_code) for pid, p in registry.items()}
+    assert codes["nxzw"] == ("640500", "640000")
+    assert codes["yinchuan"] == ("640100", "640000")
+    assert codes["yinchuan-cgj"] == ("640100", "640000")
+    assert codes["nxld"] == ("640423", "640000")
+    assert codes["gongyi"] == ("410181", "410000")
+    assert registry["yinchuan-cgj"].level == "department"
+    assert {p.family.name for p in registry.values()} == {"trs", "ningxia-county", "zz-public"}
+
+
+@pytest.mark.parametrize(
+    ("title", "is_report"),
+    [
+        ("中卫市人民政府办公室2021年政府信息公开工作年度报告", True),
+        ("隆德县 2020 年政府信息公开工作年度报告", True),
+        ("银川市市政管理局2019年度政府信息公开年报", True),
+        ("政府信息公开工作年度报告", False),  # no year
+        ("《巩义市人民政府2020年政府信息公开工作年度报告》解读", False),
+        ("中卫市人民政府关于做好2021年政务公开工作的通知", False),
+        ("2021年度部门决算报告", False),
+    ],
+)
+def test_report_titles(title, is_report):
+    assert load_registry()["nxzw"].is_report_title(title) is is_report
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "portals.yml"
+    path.write_text(REGISTRY_PATH.read_text(encoding="utf-8") + text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        ("  - {id: x, name: X, site: x.gov.cn, level: city, family: nope, start_urls: [http://x.gov.cn/],"
+         " region: {province: P, province_code: '110000', code: '110100'}}", "unknown family"),
+        ("  - {id: x, name: X, site: x.gov.cn, level: city, family: trs, start_urls: [http://x.gov.cn/],"
+         " region: {province: P, province_code: '110000', code: '1101'}}", "6-digit"),
+        ("  - {id: x, name: X, site: x.gov.cn, level: town, family: trs, start_urls: [http://x.gov.cn/],"
+         " region: {province: P, province_code: '110000', code: '110100'}}", "level"),
+        ("  - {id: x, name: X, site: x.gov.cn, level: city, family: trs,"
+         " region: {province: P, province_code: '110000', code: '110100'}}", "missing start_urls"),
+        ("  - {id: nxzw, name: X, site: x.gov.cn, level: city, family: trs, start_urls: [http://x.gov.cn/],"
+         " region: {province: P, province_code: '110000', code: '110100'}}", "duplicate"),
+        ("  - {id: x, name: X, site: x.gov.cn, level: city, family: trs, start_urls: [http://x.gov.cn/],"
+         " region: {province: P, province_code: '110000', code: '110100', town: T}}", "unknown key"),
+    ],
+)
+def test_bad_entries_are_named(tmp_path, entry, message):
+    with pytest.raises(RegistryError, match=message):
+        load_registry(_write(tmp_path, entry + "\n"))
+
+
+def test_a_portal_of_a_known_family_is_config_only(tmp_path):
+    path = _write(tmp_path, "  - {id: wuzhong, name: 吴忠市人民政府, site: www.wuzhong.gov.cn, level: city,"
+                            " family: trs, body: 'div.article', start_urls: [http://www.wuzhong.gov.cn/zwgk/nb/],"
+                            " region: {province: 宁夏回族自治区, province_code: '640000', code: '640300'}}\n")
+    portal = load_registry(path)["wuzhong"]
+    assert portal.family.pagination == "createPageHTML"
+    assert portal.family.body == "div.article"  # an entry may override a family key
+    assert load_registry(path)["nxzw"].family.body != "div.article"
+
+
+def test_select_portals():
+    assert [p.id for p in select_portals(["gongyi", "nxzw"])] == ["gongyi", "nxzw"]
+    assert len(select_portals()) == len(load_registry())
+    with pytest.raises(RegistryError, match="unknown portal id"):
+        select_portals(["nowhere"])
+
+
+def test_portals_command_lists_the_registry():
+    result = CliRunner().invoke(portals_command)
+    assert result.exit_code == 0, result.output
+    for portal in load_registry().values():
+        assert portal.id in result.output and portal.region.code in result.output
