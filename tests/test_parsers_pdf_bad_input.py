@@ -20,28 +20,34 @@ SAMPLE = Path(__file__).parents[1].parent / "shared" / "samples" / "hongze-2023.
 pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
 
 
+def text_page(c: canvas.Canvas, number: int) -> None:
+    c.setFont("STSong-Light", 12)
+    c.drawString(72, 720, f"第{number}页 政府信息公开工作年度报告")
+    c.setFont("Helvetica", 12)
+    c.drawString(72, 700, f"Annual report page {number}")
+    c.showPage()
+
+
 def text_pdf(pages: int = 1, **canvas_options: object) -> bytes:
     buffer = io.BytesIO()
     c = canvas.Canvas(buffer, **canvas_options)
     for n in range(pages):
-        c.setFont("STSong-Light", 12)
-        c.drawString(72, 720, f"第{n + 1}页 政府信息公开工作年度报告")
-        c.setFont("Helvetica", 12)
-        c.drawString(72, 700, f"Annual report page {n + 1}")
-        c.showPage()
+        text_page(c, n + 1)
     c.save()
     return buffer.getvalue()
 
 
-def scanned_pdf() -> bytes:
-    """A page that is only a picture of text, as a scanner makes."""
+def scanned_pdf(text_pages: int = 0, picture_height: float = 842) -> bytes:
+    """Text pages, then a page that is only a picture (a scan when it covers the page)."""
     picture = Image.new("RGB", (600, 800), "white")
     ImageDraw.Draw(picture).rectangle((50, 50, 550, 300), outline="black", width=3)
     png = io.BytesIO()
     picture.save(png, format="PNG")
     buffer = io.BytesIO()
     c = canvas.Canvas(buffer)
-    c.drawImage(ImageReader(io.BytesIO(png.getvalue())), 0, 0, width=595, height=842)
+    for n in range(text_pages):
+        text_page(c, n + 1)
+    c.drawImage(ImageReader(io.BytesIO(png.getvalue())), 0, 842 - picture_height, width=595, height=picture_height)
     c.showPage()
     c.save()
     return buffer.getvalue()
@@ -66,6 +72,17 @@ def test_scanned_pdf_needs_ocr_with_an_error() -> None:
     doc = extract(scanned_pdf())
     assert doc.needs_ocr
     assert doc.errors and "OCR" in doc.errors[0]
+
+
+def test_scanned_table_pages_need_ocr_without_losing_the_text() -> None:
+    doc = extract(scanned_pdf(text_pages=2))
+    assert doc.needs_ocr and doc.meta["scanned_pages"] == "3" and not doc.errors
+    assert "第2页" in doc.text
+
+
+def test_a_small_picture_on_a_page_of_its_own_is_no_scan() -> None:
+    doc = extract(scanned_pdf(text_pages=2, picture_height=120))
+    assert not doc.needs_ocr and not doc.errors
 
 
 @pytest.mark.parametrize("data", [b"", b"hello world", b"%PDF-1.7\n" + bytes(range(256)) * 40, b"<html>%PDF</html>"])

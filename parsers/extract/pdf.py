@@ -26,6 +26,7 @@ from parsers.limits import Deadline, LimitExceeded, guarded
 from parsers.model import Document
 
 MAX_PAGES = 200
+SCAN_SHARE = 0.5  # a page without text whose picture covers this share of it is a scan
 UNMAPPED_SHARE = 0.2  # beyond this share of unmappable characters the text layer is unusable
 META_KEYS = ("Title", "Author", "Subject", "Creator", "Producer", "CreationDate", "ModDate")
 
@@ -86,14 +87,15 @@ def _read_pages(pdf: pdfplumber.PDF, doc: Document) -> list[PageContent]:
 
 def _flag_missing_text(contents: list[PageContent], doc: Document) -> None:
     """A scan has images but no characters, or characters without Unicode: say OCR is needed."""
-    imaged = [c.number for c in contents if c.chars == 0 and c.images]
+    scanned = [c.number for c in contents if c.chars == 0 and c.image_share >= SCAN_SHARE]
     if contents and all(c.chars == 0 for c in contents):
-        doc.needs_ocr = bool(imaged)
+        imaged = any(c.image_share > 0 for c in contents)
+        doc.needs_ocr = imaged
         reason = "image-only or scanned PDF, OCR needed" if imaged else "PDF has no text at all"
         doc.errors.append(f"pdf: no text layer on any of {len(contents)} pages ({reason})")
-    elif imaged:
+    elif scanned:  # some pages are scans (often the tables): their figures need OCR
         doc.needs_ocr = True
-        doc.meta["pages_without_text"] = ",".join(map(str, imaged))
+        doc.meta["scanned_pages"] = ",".join(map(str, scanned))
     unmapped = sum(c.unmapped for c in contents)
     if unmapped > UNMAPPED_SHARE * max(1, sum(c.chars for c in contents)):
         doc.needs_ocr = True

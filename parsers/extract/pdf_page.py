@@ -27,7 +27,7 @@ class PageContent:
     parts: list[TablePart] = field(default_factory=list)
     chars: int = 0
     unmapped: int = 0  # characters pdfminer could not map to Unicode, shown as "(cid:N)"
-    images: int = 0
+    image_share: float = 0.0  # the share of the page the largest picture covers (a scan covers nearly all)
 
 
 def _middle(c: Char) -> tuple[float, float]:
@@ -54,7 +54,9 @@ class _CellIndex:
 
 def read_page(page: Page, number: int) -> PageContent:
     chars = page.chars  # spaces included: they separate Latin words
-    content = PageContent(number, float(page.width), float(page.height), images=len(page.images),
+    area = float(page.width * page.height) or 1.0
+    content = PageContent(number, float(page.width), float(page.height),
+                          image_share=max((float(i["width"] * i["height"]) / area for i in page.images), default=0.0),
                           chars=sum(1 for c in chars if c["text"].strip()),
                           unmapped=sum(c["text"].startswith("(cid:") for c in chars))
     tables = [_CellIndex(cells) for cells in table_cells(page)]
