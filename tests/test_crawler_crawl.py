@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sqlite3
 import subprocess
 import sys
 from collections import Counter
@@ -165,3 +166,31 @@ def test_scrapy_project_lists_the_spider():
     result = subprocess.run([sys.executable, "-m", "scrapy", "list"], cwd=root, capture_output=True, text=True,
                             timeout=60)
     assert result.stdout.split() == ["portal"], result.stderr[-2000:]
+
+
+def test_recrawl_of_snapshot_two(crawl, crawl_mirror, mirror, tmp_path):
+    """Snapshot 2 over the first crawl's archive: unchanged documents answer 304, the edited report gets
+    a second version, the removed one is no longer listed and ends up marked removed."""
+    db_path = tmp_path / "a.db"
+    with sqlite3.connect(crawl.db_path) as source, sqlite3.connect(db_path) as target:
+        source.backup(target)
+    log = tmp_path / "captures.jsonl"
+    crawl_mirror(db_path, snapshot=2, NIANBAO_CAPTURE_LOG=str(log))
+    captures = {c["article"]["url"]: c for c in map(json.loads, log.read_text(encoding="utf-8").splitlines())}
+    changes = json.loads((SITE_DIR / "2" / "manifest.json").read_text(encoding="utf-8"))["changes"]
+    edited, removed = changes["edited"]["url"], changes["removed"]["url"]
+    first = {c["article"]["url"]: c for c in crawl.captures}
+
+    assert set(captures) == {r["url"] for r in REPORTS} - {removed}
+    assert captures[edited]["article"]["status"] == 200
+    assert captures[edited]["article"]["sha256"] != first[edited]["article"]["sha256"]
+    unchanged = [c for url, c in captures.items() if url != edited]
+    assert all(c["article"]["not_modified"] and c["article"]["status"] == 304 for c in unchanged)
+    assert all(c["article"]["sha256"] == first[c["article"]["url"]]["article"]["sha256"] for c in unchanged)
+
+    db = sqlite_utils.Database(db_path)
+    status = {r["url"]: r for r in db.query("select r.url, r.status, count(v.id) as versions from reports r "
+                                            "join report_versions v on v.report_id = r.id group by r.id")}
+    assert status[edited]["versions"] == 2
+    assert status[removed]["status"] == "removed"
+    assert {r["versions"] for url, r in status.items() if url != edited} == {1}
