@@ -1,4 +1,4 @@
-"""The PDF extractor on files it cannot fully read: a clear error, never an exception or a silent empty result."""
+"""The PDF extractor on files it cannot fully read: a clear error, never an exception or silent emptiness."""
 
 from __future__ import annotations
 
@@ -47,7 +47,8 @@ def scanned_pdf(text_pages: int = 0, picture_height: float = 842) -> bytes:
     c = canvas.Canvas(buffer)
     for n in range(text_pages):
         text_page(c, n + 1)
-    c.drawImage(ImageReader(io.BytesIO(png.getvalue())), 0, 842 - picture_height, width=595, height=picture_height)
+    c.drawImage(ImageReader(io.BytesIO(png.getvalue())), 0, 842 - picture_height, width=595,
+                height=picture_height)
     c.showPage()
     c.save()
     return buffer.getvalue()
@@ -85,7 +86,8 @@ def test_a_small_picture_on_a_page_of_its_own_is_no_scan() -> None:
     assert not doc.needs_ocr and not doc.errors
 
 
-@pytest.mark.parametrize("data", [b"", b"hello world", b"%PDF-1.7\n" + bytes(range(256)) * 40, b"<html>%PDF</html>"])
+@pytest.mark.parametrize("data", [b"", b"hello world", b"%PDF-1.7\n" + bytes(range(256)) * 40,
+                                  b"<html>%PDF</html>"])
 def test_garbage_gives_an_error(data: bytes) -> None:
     doc = extract(data)
     assert doc.format == "pdf" and doc.errors and doc.blocks == []

@@ -70,7 +70,8 @@ def test_white_boxes_behind_text_are_not_rules() -> None:
 def test_open_sides_running_header_and_a_header_repeated_on_the_next_page() -> None:
     header = [["项目", "自然人", "总计"]]
     body = [[f"{n}.属于第{n}类", str(n), str(n)] for n in range(1, 80)]
-    style = TableStyle([("FONTNAME", (0, 0), (-1, -1), FONT), ("INNERGRID", (0, 0), (-1, -1), 0.5, colors.black),
+    style = TableStyle([("FONTNAME", (0, 0), (-1, -1), FONT),
+                        ("INNERGRID", (0, 0), (-1, -1), 0.5, colors.black),
                         ("LINEABOVE", (0, 0), (-1, 0), 0.5, colors.black),
                         ("LINEBELOW", (0, -1), (-1, -1), 0.5, colors.black)])  # no left or right border
     doc = extract(platypus_pdf([Paragraph("三、收到和处理政府信息公开申请情况", HEADING),

@@ -29,10 +29,11 @@ def test_rendered_tables_read_back(report: SampleReport) -> None:
     requests = table_titled(doc.tables, "收到和处理")
     for label, key in (("一、本年新收政府信息公开申请数量", "new"), ("（七）总计", "total"),
                        ("四、结转下年度继续办理", "carried_forward")):
-        assert row_labelled(requests, label)[-7:] == [report.cell_text(f"requests.{key}.{c}") for c in COLUMNS]
+        printed = [report.cell_text(f"requests.{key}.{c}") for c in COLUMNS]
+        assert row_labelled(requests, label)[-7:] == printed
     appeals = table_titled(doc.tables, "行政复议")
-    assert appeals.rows[-1] == [report.cell_text(f"appeals.{group}.{outcome}")
-                                for group in ("review", "suit_direct", "suit_after_review") for outcome in OUTCOMES]
+    groups = ("review", "suit_direct", "suit_after_review")
+    assert appeals.rows[-1] == [report.cell_text(f"appeals.{g}.{outcome}") for g in groups for outcome in OUTCOMES]
     assert all(len(set(map(len, t.rows))) == 1 for t in doc.tables)  # rectangular grids
 
 

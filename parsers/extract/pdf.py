@@ -32,7 +32,8 @@ META_KEYS = ("Title", "Author", "Subject", "Creator", "Producer", "CreationDate"
 
 
 def _decode(value: object) -> str | None:
-    """A PDF text string: UTF-16 with either byte-order mark (WPS writes little-endian), else UTF-8/PDFDocEncoding."""
+    """A PDF text string: UTF-16 with either byte-order mark (WPS writes little-endian), else UTF-8 or
+    PDFDocEncoding."""
     if isinstance(value, str):
         return value
     if not isinstance(value, bytes):
@@ -59,7 +60,8 @@ def _is_password_error(exc: BaseException) -> bool:
     """pdfplumber wraps pdfminer's errors; look through the wrapping for a password refusal."""
     seen: BaseException | None = exc
     while seen is not None:
-        if isinstance(seen, PDFPasswordIncorrect) or any(isinstance(a, PDFPasswordIncorrect) for a in seen.args):
+        if isinstance(seen, PDFPasswordIncorrect) or any(isinstance(arg, PDFPasswordIncorrect)
+                                                         for arg in seen.args):
             return True
         seen = seen.__cause__ or seen.__context__
     return False
@@ -99,7 +101,7 @@ def _flag_missing_text(contents: list[PageContent], doc: Document) -> None:
     unmapped = sum(c.unmapped for c in contents)
     if unmapped > UNMAPPED_SHARE * max(1, sum(c.chars for c in contents)):
         doc.needs_ocr = True
-        doc.errors.append(f"pdf: {unmapped} characters have no Unicode mapping in the file's fonts (OCR needed)")
+        doc.errors.append(f"pdf: {unmapped} characters have no Unicode mapping in the fonts (OCR needed)")
 
 
 @guarded("pdf")

@@ -93,7 +93,7 @@ def continues(previous: TablePart, part: TablePart) -> bool:
 
 
 def _place(parts: list[TablePart]) -> tuple[list[list[_Placed]], int, list[int]]:
-    """Each part's cells on one column grid; rows numbered through the parts. Returns placed, width, row pages."""
+    """Each part's cells on one column grid, rows numbered through the parts: (placed, width, row pages)."""
     columns = _edges([x for p in parts for c in p.cells for x in (c.x0, c.x1)], COLUMN_TOLERANCE)
     placed_parts: list[list[_Placed]] = []
     row_pages: list[int] = []

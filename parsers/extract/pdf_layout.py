@@ -3,7 +3,8 @@
 Running text is reassembled into paragraphs: a paragraph starts at an
 indented line or after a line that stops short of the right margin, and may
 run on over a page break.  A line with wide gaps (a table row printed
-without rules) stays a block of its own, so its cells stay on one line.  Headings are lines in a larger type than the body
+without rules) stays a block of its own, so its cells stay on one line.
+Headings are lines in a larger type than the body
 (the title) or numbered section lines (一、总体情况).  Page numbers, running
 headers and footers (margin lines repeated on several pages) and 续表 marks
 are dropped.  A table that is the last thing on a page and whose
@@ -79,7 +80,7 @@ def _running_furniture(pages: list[PageContent]) -> set[str]:
 
 
 def _is_furniture(line: Line, page: PageContent, running: set[str]) -> bool:
-    """Page numbers, running headers/footers and 续表 marks: not part of the text, and no break between table parts."""
+    """Page numbers, running headers/footers and 续表 marks: not text, and no break between table parts."""
     if CONTINUED.match(line.text):
         return True
     if not _in_margin(line, page):

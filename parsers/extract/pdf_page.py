@@ -56,7 +56,8 @@ def read_page(page: Page, number: int) -> PageContent:
     chars = page.chars  # spaces included: they separate Latin words
     area = float(page.width * page.height) or 1.0
     content = PageContent(number, float(page.width), float(page.height),
-                          image_share=max((float(i["width"] * i["height"]) / area for i in page.images), default=0.0),
+                          image_share=max((float(i["width"] * i["height"]) / area for i in page.images),
+                                          default=0.0),
                           chars=sum(1 for c in chars if c["text"].strip()),
                           unmapped=sum(c["text"].startswith("(cid:") for c in chars))
     tables = [_CellIndex(cells) for cells in table_cells(page)]

@@ -41,7 +41,7 @@ class Line:
 
     @property
     def wide_gaps(self) -> int:
-        """How many gaps wider than :data:`COLUMN_GAP` characters the line has (a row of a table without rules)."""
+        """How many gaps wider than :data:`COLUMN_GAP` characters the line has (a row of an unruled table)."""
         return sum(1 for a, b in zip(self.chars, self.chars[1:])
                    if b["x0"] - a["x1"] > COLUMN_GAP * max(b.get("size") or 0.0, 1.0))
 
