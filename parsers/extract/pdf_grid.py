@@ -13,7 +13,7 @@ the top of the next page are dropped.
 from __future__ import annotations
 
 from bisect import bisect_left
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from parsers.model import Table
 
@@ -63,7 +63,7 @@ class _Placed:
     r1: int
     c0: int
     c1: int
-    text: str = field(default="")
+    text: str = ""
 
 
 def _edges(values: list[float], tolerance: float) -> list[float]:
