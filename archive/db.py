@@ -5,6 +5,8 @@ Every writer goes through :func:`open_archive`, so the schema in
 views are added; nothing existing is dropped or renamed.  WAL lets
 Datasette or a reader query while a crawl writes; foreign keys are
 enforced so a version can never point at a document that was not stored.
+Writers must use ``with db.atomic():`` for a transaction (sqlite-utils 4
+commits each statement otherwise; ``with db.conn:`` does not group them).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ def open_archive(path: str | Path) -> sqlite_utils.Database:
     db = sqlite_utils.Database(path)
     db.execute("PRAGMA foreign_keys = ON")
     db.enable_wal()
+    db.execute("PRAGMA synchronous = NORMAL")  # with WAL: never corrupt, one fsync per checkpoint not per report
     db.execute("PRAGMA busy_timeout = 30000")
     with db.atomic():
         for spec in TABLES:

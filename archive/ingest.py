@@ -46,9 +46,12 @@ def canonical_url(url: str) -> str:
 def ingest_report(db: sqlite_utils.Database, capture: ReportCapture, run_id: int | None = None) -> IngestResult:
     """Store a capture; add a version when its content differs from the report's current one."""
     seen_at = capture.article.fetched_at or utc_now()
+    url = canonical_url(capture.article.url)
     exchanges = [("article", capture.article)] + [("attachment", a) for a in capture.attachments]
     bodies = [_body(db, c) for _, c in exchanges]
-    docs = [
+    known_id = _lookup_report(db, capture.portal_id, url)
+    same_bytes = known_id is not None and _same_documents(db, known_id, bodies)
+    docs = [] if same_bytes else [  # the same files as the current version need no parsing
         ParsedDocument(sha256_of(body), c.final_url or c.url, role, i, parse_bytes(body, path=c.final_url or c.url))
         for i, ((role, c), body) in enumerate(zip(exchanges, bodies))
         if body is not None
@@ -58,39 +61,69 @@ def ingest_report(db: sqlite_utils.Database, capture: ReportCapture, run_id: int
         ensure_portal(db, capture.portal_id)
         for (_, c), body in zip(exchanges, bodies):
             if body is not None:
-                store_document(db, body, seen_at, c.headers.get("Content-Type") or c.headers.get("content-type"))
-        if not docs:
-            report_id = _lookup_report(db, capture.portal_id, canonical_url(capture.article.url))
-            first_fetch_new = _log_fetches(db, exchanges, bodies, report_id, capture.portal_id, run_id)
-            if run_id is not None and first_fetch_new:
-                count(db, run_id, capture.portal_id, errors=len(fetch_errors))
-            return IngestResult("failed", report_id=report_id, errors=fetch_errors)
-        main = choose_main(docs)
-        fields = version_fields(docs, main, utc_now())
-        result = _record(db, capture, docs, main, fields, seen_at, run_id)
+                store_document(db, body, seen_at, _header(c, "Content-Type"))
+        if same_bytes:
+            result = _seen_again(db, known_id, capture, url, seen_at)
+        elif docs:
+            result = _record(db, capture, url, docs, seen_at, run_id)
+        else:
+            result = IngestResult("failed", report_id=known_id)
         first_fetch_new = _log_fetches(db, exchanges, bodies, result.report_id, capture.portal_id, run_id)
         if run_id is not None and first_fetch_new:
+            outcome = {} if result.outcome == "failed" else {f"reports_{result.outcome}": 1}
             count(
                 db, run_id, capture.portal_id,
-                **{f"reports_{result.outcome}": 1},
+                **outcome,
                 errors=len(fetch_errors),
                 bytes=sum(len(c.body) for _, c in exchanges if not c.not_modified),  # downloaded, not reloaded
             )
-    result.errors = fetch_errors + json.loads(fields["errors"])
+    version_errors = db["report_versions"].get(result.version_id)["errors"] if result.version_id else "[]"
+    result.errors = fetch_errors + json.loads(version_errors)
     return result
+
+
+def _same_documents(db: sqlite_utils.Database, report_id: int, bodies: list[bytes | None]) -> bool:
+    """Whether the capture's files are exactly those of the report's current version."""
+    shas = {sha256_of(b) for b in bodies if b is not None}
+    stored = db.execute(
+        "select d.sha256 from version_documents d join reports r on r.current_version_id = d.version_id "
+        "where r.id = ?",
+        [report_id],
+    ).fetchall()
+    return bool(shas) and shas == {sha for (sha,) in stored}
+
+
+def _seen_again(db: sqlite_utils.Database, report_id: int, capture: ReportCapture, url: str, seen_at: str,
+                ) -> IngestResult:
+    """The report is still there with the same content: move ``last_seen``, note a return from removal."""
+    report = db["reports"].get(report_id)
+    restored = report["status"] == "removed"
+    db["reports"].update(report_id, _sighting(report, capture, url, seen_at))
+    current = db["report_versions"].get(report["current_version_id"])
+    return IngestResult("unchanged", report_id, current["id"], current["version_no"], restored)
+
+
+def _sighting(report: dict, capture: ReportCapture, url: str, seen_at: str) -> dict:
+    """The ``reports`` columns a new sighting updates; a removed report seen again is restored."""
+    return {
+        "url": url,
+        "last_seen": max(seen_at, report["last_seen"] or ""),
+        "listing_url": capture.listing_url or report["listing_url"],
+        "status": "restored" if report["status"] == "removed" else report["status"],
+    }
 
 
 def _record(
     db: sqlite_utils.Database,
     capture: ReportCapture,
+    url: str,
     docs: list[ParsedDocument],
-    main: ParsedDocument,
-    fields: dict,
     seen_at: str,
     run_id: int | None,
 ) -> IngestResult:
     """Find or create the report, and add a version unless the content is unchanged."""
-    url = canonical_url(capture.article.url)
+    main = choose_main(docs)
+    fields = version_fields(docs, main, utc_now())
     fields["title"] = fields["title"] or capture.title
     fields["agency"] = fields["agency"] or capture.page_meta.get("发布机构")
     report_id = _lookup_report(db, capture.portal_id, url) or _lookup_moved_report(db, capture.portal_id, fields)
@@ -106,16 +139,8 @@ def _record(
     )
     report = db["reports"].get(report_id)
     current = db["report_versions"].get(report["current_version_id"]) if report["current_version_id"] else None
-    restored = report["status"] == "removed"
-    update = {
-        "url": url,
-        "last_seen": seen_at,
-        "listing_url": capture.listing_url or report["listing_url"],
-        "status": "restored" if restored else report["status"],
-    }
     if current and (current["content_hash"] == fields["content_hash"] or current["document_sha256"] == main.sha256):
-        db["reports"].update(report_id, update)
-        return IngestResult("unchanged", report_id, current["id"], current["version_no"], restored)
+        return _seen_again(db, report_id, capture, url, seen_at)
     version_no = (current["version_no"] if current else 0) + 1
     version_id = db["report_versions"].insert(
         {
@@ -131,9 +156,11 @@ def _record(
     write_parse_rows(db, version_id, docs, main)
     db["reports"].update(
         report_id,
-        update | report_columns(db, fields, capture.portal_id) | {"current_version_id": version_id},
+        _sighting(report, capture, url, seen_at)
+        | report_columns(db, fields, capture.portal_id)
+        | {"current_version_id": version_id},
     )
-    return IngestResult(outcome, report_id, version_id, version_no, restored)
+    return IngestResult(outcome, report_id, version_id, version_no, restored=report["status"] == "removed")
 
 
 def _body(db: sqlite_utils.Database, c: Capture) -> bytes | None:

@@ -22,13 +22,13 @@ PORTAL = "test-portal"
 BASE = "http://www.example.gov.cn/zwgk/ndbg"
 
 
-def article_page(text: str, title: str) -> bytes:
-    """An article page carrying the report inline, as many portals publish it."""
-    paragraphs = "".join(f"<p>{html.escape(line)}</p>\n" for line in text.splitlines() if line.strip())
+def article_page(title: str, links: list[str]) -> bytes:
+    """An article page that introduces the report and links to its attachment(s)."""
+    anchors = "".join(f'<p><a href="{html.escape(u)}">附件：{html.escape(u.rsplit("/", 1)[-1])}</a></p>' for u in links)
     return (
         f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{html.escape(title)}</title></head>'
-        f'<body><div class="nav">首页 &gt; 政务公开</div><h1>{html.escape(title)}</h1>'
-        f'<div class="content">{paragraphs}</div></body></html>'
+        f'<body><div class="nav">首页 &gt; 政务公开 &gt; 年度报告</div><h1>{html.escape(title)}</h1>'
+        f'<div class="content"><p>现将{html.escape(title)}予以公布。</p>{anchors}</div></body></html>'
     ).encode("utf-8")
 
 
@@ -37,18 +37,22 @@ def exchange(url: str, body: bytes = b"", status: int = 200, at: str = "2026-01-
 
 
 def seed_capture(index: int = 0, url: str | None = None, at: str = "2026-01-10T08:00:00Z",
-                 text: str | None = None, attachments: list[Capture] | None = None) -> ReportCapture:
-    """A report whose article page holds seed ``index`` inline."""
+                 text: str | None = None, encoding: str = "utf-8", report: tuple[str, bytes] | None = None,
+                 extra: list[Capture] | None = None) -> ReportCapture:
+    """An article page whose attachment is seed ``index`` as text (or ``report``: a file name and bytes)."""
     text = SEEDS[index].read_text(encoding="utf-8") if text is None else text
     title = next(line.strip("# ").strip() for line in text.splitlines() if line.strip())
+    name, body = report or (f"report_{index}.txt", text.encode(encoding))
+    attachment = exchange(f"{BASE}/files/{name}", body, at=at)
+    extra = extra or []
     return ReportCapture(
         portal_id=PORTAL,
-        article=exchange(url or f"{BASE}/art_{index}.html", article_page(text, title), at=at,
+        article=exchange(url or f"{BASE}/art_{index}.html", article_page(title, [attachment.url]), at=at,
                          headers={"Content-Type": "text/html; charset=utf-8"}),
         listing_url=f"{BASE}/index.html",
         title=title,
         page_meta={"发布机构": "测试发布机构"},
-        attachments=attachments or [],
+        attachments=[attachment, *extra],
     )
 
 
@@ -59,12 +63,12 @@ def ingest_many(db_path: str, count: int) -> None:
     db = open_archive(db_path)
     for i in range(count):
         text = SEEDS[i % len(SEEDS)].read_text(encoding="utf-8") + f"\n第{i}份"
-        attachments = [
+        extra = [
             exchange(f"{BASE}/{i}/big.bin", os.urandom(3_000_000)),  # large writes widen the transaction
-            exchange(f"{BASE}/{i}/report.txt", text.encode("gbk", errors="replace")),
             exchange(f"{BASE}/{i}/missing.pdf", status=404),
         ]
-        ingest_report(db, seed_capture(i % len(SEEDS), url=f"{BASE}/art_{i}.html", text=text, attachments=attachments))
+        capture = seed_capture(i % len(SEEDS), url=f"{BASE}/art_{i}.html", text=text, encoding="gb18030", extra=extra)
+        ingest_report(db, capture)
         print(i, flush=True)
 
 

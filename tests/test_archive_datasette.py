@@ -22,7 +22,7 @@ from archive.publish import make_datasette
 def archive_path(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("publish") / "nianbao.db"
     db = open_archive(path)
-    ingest_report(db, seed_capture(0, attachments=[exchange(f"{BASE}/a.doc", b"not a doc")]))
+    ingest_report(db, seed_capture(0, extra=[exchange(f"{BASE}/a.doc", b"not a doc")]))
     ingest_report(db, seed_capture(1))
     db.close()
     return path

@@ -27,8 +27,7 @@ def db(tmp_path):
 
 
 def pdf_capture(**kw):
-    return seed_capture(0, attachments=[exchange(f"{BASE}/report.pdf", PDF, headers={"Content-Type": "application/pdf"})],
-                        **kw)
+    return seed_capture(0, report=("report.pdf", PDF), **kw)
 
 
 def test_open_archive_is_idempotent_and_sets_wal_and_foreign_keys(tmp_path):
@@ -61,7 +60,7 @@ def test_ingest_real_report_fills_every_table(db):
     result = ingest_report(db, pdf_capture(), run_id)
     finish_run(db, run_id)
     assert result.outcome == "new" and result.version_no == 1
-    parsed = parse_bytes(PDF, path=f"{BASE}/report.pdf")
+    parsed = parse_bytes(PDF, path=f"{BASE}/files/report.pdf")
     assert parsed.template != "unknown", "the sample PDF must parse into a template for this test to mean anything"
     for table in ("portals", "agencies", "crawl_runs", "crawl_run_portals", "documents", "fetches", "reports",
                   "report_urls", "report_versions", "version_documents", "figures", "checks", "raw_tables",
@@ -102,35 +101,40 @@ def test_a_later_crawl_with_the_same_content_only_moves_last_seen(db):
     report = db["reports"].get(result.report_id)
     assert (report["first_seen"], report["last_seen"]) == ("2026-01-10T08:00:00Z", "2026-02-10T08:00:00Z")
     assert db["report_versions"].count == 1
-    assert db["fetches"].count == 2  # each crawl's exchange is logged
+    assert db["fetches"].count == 4  # each crawl's exchanges (article, attachment) are logged
 
 
 def test_changed_content_makes_version_2_and_keeps_version_1(db):
     text = SEEDS[2].read_text(encoding="utf-8")
     first = ingest_report(db, seed_capture(2, text=text))
-    edited = text.replace("年", "年度", 1) + "\n（本报告于发布后更正。）"
+    edited = text.replace("共收到", "共收到和处理", 1) + "\n（本报告于2026年3月1日更正。）"
     second = ingest_report(db, seed_capture(2, text=edited, at="2026-03-01T00:00:00Z"))
     assert (second.outcome, second.version_no, second.report_id) == ("changed", 2, first.report_id)
     versions = list(db.query("select * from report_versions order by version_no"))
     assert [v["version_no"] for v in versions] == [1, 2]
     assert versions[0]["content_hash"] != versions[1]["content_hash"]
-    assert versions[0]["article_sha256"] != versions[1]["article_sha256"]
+    assert versions[0]["document_sha256"] != versions[1]["document_sha256"]
+    assert "2026年3月1日更正" in versions[1]["text"] and "2026年3月1日更正" not in versions[0]["text"]
     assert db["reports"].get(first.report_id)["current_version_id"] == second.version_id
-    assert db["documents"].count == 2
+    assert db["figures"].count == 2 * versions[0]["figure_count"]  # version 1's figures are kept
+    assert db["documents"].count == 3  # one article page, two report texts
 
 
-def test_page_chrome_change_is_not_a_new_version_when_the_report_parses(db):
+def test_same_report_re_encoded_and_new_page_chrome_is_not_a_new_version(db):
     first = ingest_report(db, seed_capture(3))
-    if db["report_versions"].get(first.version_id)["parse_ok"] != 1:
-        pytest.fail("seed 3 must parse for the chrome test to mean anything")
-    capture = seed_capture(3, at="2026-04-01T00:00:00Z")
+    version = db["report_versions"].get(first.version_id)
+    if version["parse_ok"] != 1 or not version["text"]:
+        pytest.fail("seed 3 must parse for this test to mean anything")
+    capture = seed_capture(3, at="2026-04-01T00:00:00Z", encoding="gb18030")
     capture.article.body = capture.article.body.replace(b"</body>", "<div>访问量：12345</div></body>".encode())
-    assert ingest_report(db, capture).outcome == "unchanged"
+    result = ingest_report(db, capture)
+    assert (result.outcome, result.version_id) == ("unchanged", first.version_id)
+    assert db["documents"].count == 4  # both encodings and both pages are kept as fetched
 
 
 def test_garbage_attachment_keeps_bytes_and_records_errors(db):
     garbage = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00\xff broken OLE" * 50
-    capture = seed_capture(0, attachments=[exchange(f"{BASE}/broken.doc", garbage)])
+    capture = seed_capture(0, extra=[exchange(f"{BASE}/broken.doc", garbage)])
     result = ingest_report(db, capture)
     assert result.outcome == "new"
     assert load_document(db, sha256_of(garbage)) == garbage
@@ -141,17 +145,17 @@ def test_garbage_attachment_keeps_bytes_and_records_errors(db):
 
 
 def test_unreadable_report_is_a_version_with_parse_ok_0(db):
-    capture = seed_capture(0)
-    capture.article.body = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4  # a scan served as the article
-    result = ingest_report(db, capture)
+    scan = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4  # a scan published as the report
+    result = ingest_report(db, seed_capture(0, report=("scan.png", scan)))
     version = db["report_versions"].get(result.version_id)
-    assert version["parse_ok"] == 0 and json.loads(version["errors"])
-    assert load_document(db, version["document_sha256"]) == capture.article.body
+    assert version["parse_ok"] == 0 and version["document_role"] == "article"
+    assert version["template"] == "unknown" and json.loads(version["errors"])
+    assert load_document(db, sha256_of(scan)) == scan
 
 
 def test_404_attachment_is_logged_with_its_status(db):
     run_id = start_run(db)
-    capture = seed_capture(0, attachments=[exchange(f"{BASE}/gone.pdf", status=404)])
+    capture = seed_capture(0, extra=[exchange(f"{BASE}/gone.pdf", status=404)])
     result = ingest_report(db, capture, run_id)
     finish_run(db, run_id)
     row = next(db["fetches"].rows_where("url = ?", [f"{BASE}/gone.pdf"]))
@@ -163,6 +167,7 @@ def test_404_attachment_is_logged_with_its_status(db):
 def test_article_that_failed_entirely_is_logged_without_a_report(db):
     capture = seed_capture(0)
     capture.article = exchange(f"{BASE}/art_x.html", status=0, error="DNS lookup failed")
+    capture.attachments = []
     result = ingest_report(db, capture)
     assert result.outcome == "failed" and result.report_id is None
     assert db["reports"].count == 0
@@ -173,6 +178,7 @@ def test_not_modified_reuses_the_stored_copy(db):
     first = ingest_report(db, seed_capture(1))
     capture = seed_capture(1, at="2026-05-01T00:00:00Z")
     capture.article = exchange(capture.article.url, status=304, at="2026-05-01T00:00:00Z", not_modified=True)
+    capture.attachments[0] = exchange(capture.attachments[0].url, status=304, not_modified=True)
     result = ingest_report(db, capture)
     assert (result.outcome, result.version_id) == ("unchanged", first.version_id)
 

@@ -14,7 +14,7 @@ import pytest
 from archive.db import open_archive
 
 CAPTURE_SCRIPT = Path(__file__).with_name("archive_captures.py")
-ATTACHMENTS = 3  # per capture in archive_captures.ingest_many: big.bin, report.txt, missing.pdf (404)
+ATTACHMENTS = 3  # per capture in archive_captures.ingest_many: report.txt, big.bin, missing.pdf (404)
 
 
 def ingest_then_kill(db_path: Path, after: int, extra_delay: float) -> int:

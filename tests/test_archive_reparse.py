@@ -18,7 +18,7 @@ PDF = SAMPLE_PDF.read_bytes()
 
 def build(tmp_path):
     db = open_archive(tmp_path / "archive.db")
-    capture = seed_capture(0, attachments=[exchange(f"{BASE}/report.pdf", PDF), exchange(f"{BASE}/x.doc", b"junk")])
+    capture = seed_capture(0, report=("report.pdf", PDF), extra=[exchange(f"{BASE}/x.doc", b"junk")])
     version_id = ingest_report(db, capture).version_id
     second = ingest_report(db, seed_capture(1)).version_id
     return db, version_id, second
@@ -43,7 +43,7 @@ def test_reparse_rebuilds_rows_and_logs_old_values(tmp_path):
     age_version(db, version_id)
     summary = reparse_archive(db)
     assert summary.versions == 2 and summary.changed >= 1
-    expected = parse_bytes(PDF, path=f"{BASE}/report.pdf")
+    expected = parse_bytes(PDF, path=f"{BASE}/files/report.pdf")
     main_figures = expected.figures if expected.template != "unknown" else {}
     assert stored_figures(db, version_id) == main_figures
     assert stored_figures(db, other) == other_figures
