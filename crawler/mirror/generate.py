@@ -88,7 +88,7 @@ def _requests(rng: random.Random, spec: Spec, carried_over: dict[str, int]) -> d
 def _appeals(rng: random.Random) -> dict[str, int]:
     figures = {}
     for group in APPEAL_GROUPS:
-        parts = {o: rng.choice([0, 0, 0, 0, 1, 2]) for o in OUTCOMES[:-1]}
+        parts = {o: rng.choice([0] * 8 + [1, 2]) for o in OUTCOMES[:-1]}
         figures.update({f"appeals.{group}.{o}": v for o, v in parts.items()})
         figures[f"appeals.{group}.total"] = sum(parts.values())
     return figures

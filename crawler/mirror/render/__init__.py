@@ -1,6 +1,13 @@
-"""Renderers: a :class:`~crawler.mirror.samples.SampleReport` in the formats portals publish."""
+"""Renderers: a :class:`~crawler.mirror.samples.SampleReport` in the formats portals publish.
 
+``render_html`` (article body fragment), ``render_pdf``, ``render_docx`` and
+``render_doc`` (needs LibreOffice).  Table layouts live in ``layout``.
+"""
+
+from crawler.mirror.render.doc import SofficeMissing, render_doc
+from crawler.mirror.render.docx import render_docx
 from crawler.mirror.render.html import render_html
 from crawler.mirror.render.pdf import render_pdf
+from crawler.mirror.samples import load_reports
 
-__all__ = ["render_html", "render_pdf"]
+__all__ = ["SofficeMissing", "load_reports", "render_doc", "render_docx", "render_html", "render_pdf"]

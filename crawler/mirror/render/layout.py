@@ -9,7 +9,7 @@ prints labels on one line.  Renderers only draw cells; they know no template.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from itertools import groupby
 
 from crawler.mirror.samples import SampleReport
@@ -348,7 +348,3 @@ def covered(table: TableLayout) -> dict[tuple[int, int], Cell]:
                 grid[(r, c)] = cell
     return grid
 
-
-def without_line_breaks(table: TableLayout) -> TableLayout:
-    """The same table with labels on one line (for formats where wrapping is the renderer's job)."""
-    return replace(table, cells=tuple(replace(c, text=c.text.replace("\n", "")) for c in table.cells))
