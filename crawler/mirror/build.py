@@ -44,6 +44,8 @@ FORMATS = ("html", *RENDERERS)  # inline, or attachment; assigned in turn within
 AGENCY_COLUMNS = {"银川市市政管理局": "yinchuan-cgj", "银川市城市管理局": "yinchuan-cgj"}
 # Reports with no portal of their own (the real 洪泽区 PDFs) are hosted here, marked as copies.
 HOST_COLUMN = "yinchuan"
+# Columns whose list links reports of this format straight to the file, with no article page.
+DIRECT_LINKS = {"nxld": "pdf"}
 REAL_COPY_NOTE = ("说明：附件为江苏省淮安市洪泽区人民政府真实发布的政府信息公开工作年度报告原文件副本，"
                   "仅作为 nianbao 项目的样例，挂在本示例栏目下。")
 BLOCKED_PREFIX = "/preview/"  # disallowed in www.nxzw.gov.cn/robots.txt
@@ -93,6 +95,7 @@ class Article:
     format: str = "html"
     attachments: list[Attachment] = field(default_factory=list)
     doc_no: str = ""
+    file: bytes | None = None  # served at ``url`` instead of an article page (a list linking the file)
 
     @property
     def doc_id(self) -> int:
@@ -165,7 +168,11 @@ def columns(registry: dict[str, Portal], reports: list[SampleReport]) -> list[Co
     for column in cols.values():
         hosted = [r for r in reports if column_id(r) == column.portal.id]
         for n, report in enumerate(sorted(hosted, key=lambda r: (r.published, r.id))):
-            column.articles.append(report_article(column, report, FORMATS[n % len(FORMATS)]))
+            article = report_article(column, report, FORMATS[n % len(FORMATS)])
+            if DIRECT_LINKS.get(column.portal.id) == article.format and article.attachments:
+                article.url, article.file = article.attachments[0].url, article.attachments[0].body
+                article.attachments = []
+            column.articles.append(article)
         column.articles += other_articles(column)
     if cols["gongyi"].articles:  # a broken attachment link: linked from the page, 404 on the server
         first = cols["gongyi"].articles[0]
@@ -270,6 +277,9 @@ def snapshot_files(cols: list[Column], number: int) -> dict[str, File]:
                                pages=pages, rows=[list_row(a, url) for a in rows[page * size:(page + 1) * size]])
             files[site_key(url)] = File(html.encode("utf-8"), listed)
         for n, article in enumerate(column.articles):
+            if article.file is not None:
+                files[site_key(article.url)] = File(article.file, http_date(article.published))
+                continue
             html = render_page(column, style.article_template, article.url, title=article.title,
                                meta=meta(article), body=Markup(article.body))
             lie = LYING_CONTENT_TYPES.get(column.portal.family.name) if n == 0 else None
@@ -319,6 +329,7 @@ def report_index(cols: list[Column]) -> list[dict]:
     """What a complete crawl must find: every report article with its attachments."""
     return [
         {"report": a.report.id, "portal": c.portal.id, "title": a.title, "url": a.url, "format": a.format,
+         "direct": a.file is not None,
          "attachments": [{"url": x.url, "status": 200 if x.body is not None else 404} for x in a.attachments]}
         for c in cols for a in c.articles if a.kind == "report" and a.report
     ] + [{"report": None, "portal": c.portal.id, "title": a.title, "url": a.url, "kind": a.kind}

@@ -21,7 +21,7 @@ from urllib.parse import urljoin, urlsplit
 import scrapy
 from parsel import Selector
 from scrapy.exceptions import IgnoreRequest
-from scrapy.http import Response
+from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
@@ -98,6 +98,9 @@ class PortalSpider(scrapy.Spider):
     def parse_article(
         self, response: Response, portal: Portal, listing_url: str, title: str
     ) -> Iterator[scrapy.Request | ReportCapture]:
+        if not isinstance(response, TextResponse):  # the list linked the report file itself
+            yield ReportCapture(portal.id, response_capture(response), listing_url=listing_url, title=title)
+            return
         page = Selector(text=decoded_text(response), base_url=response.url)
         capture = ReportCapture(
             portal_id=portal.id,
