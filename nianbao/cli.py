@@ -24,3 +24,7 @@ def main() -> None:
 
 for command in (crawl, parse, reparse, serve, demo, portals, mirror):
     main.add_command(command)
+
+
+if __name__ == "__main__":
+    main()
