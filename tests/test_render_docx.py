@@ -34,6 +34,11 @@ def test_docx_opens_and_every_cell_reads_back(report):
             assert rows[r][c] == cell.text, (layout.name, r, c)
 
 
+def test_docx_is_deterministic():
+    report = BY_ID["seed-001"]
+    assert render_docx(report) == render_docx(report)
+
+
 def test_docx_uses_word_merges():
     xml = zipfile.ZipFile(io.BytesIO(render_docx(BY_ID["sample-nxzw-2021"]))).read("word/document.xml").decode()
     assert xml.count("<w:vMerge") >= 22 and 'w:gridSpan w:val="3"' in xml

@@ -7,6 +7,8 @@ converts this file with LibreOffice.
 
 from __future__ import annotations
 
+import zipfile
+from datetime import datetime
 from io import BytesIO
 
 from docx import Document
@@ -73,6 +75,8 @@ def render_docx(report: SampleReport) -> bytes:
         _east_asian(doc.styles[name], HEADING_FONT)
     doc.core_properties.title = report.title
     doc.core_properties.author = report.agency
+    published = datetime.fromisoformat(report.published)
+    doc.core_properties.created = doc.core_properties.modified = published
     if report.title:
         _paragraph(doc, report.title, align=WD_ALIGN_PARAGRAPH.CENTER, style="Title")
     for section in report.sections:
@@ -87,4 +91,15 @@ def render_docx(report: SampleReport) -> bytes:
             _paragraph(doc, line, align=WD_ALIGN_PARAGRAPH.RIGHT)
     out = BytesIO()
     doc.save(out)
+    return _with_fixed_timestamps(out.getvalue(), published)
+
+
+def _with_fixed_timestamps(data: bytes, when: datetime) -> bytes:
+    """The same zip with every member dated ``when``, so one report always renders to the same bytes."""
+    out = BytesIO()
+    with zipfile.ZipFile(BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for member in source.infolist():
+            info = zipfile.ZipInfo(member.filename, date_time=when.timetuple()[:6])
+            info.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(info, source.read(member))
     return out.getvalue()
