@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import http.client
 import json
+import signal
+import subprocess
+import sys
 import urllib.error
 import urllib.request
 from collections import Counter
+from types import SimpleNamespace
 
 import pytest
 
@@ -98,3 +102,19 @@ def test_bad_snapshot_number_is_refused(mirror):
     with pytest.raises(urllib.error.HTTPError) as error:
         urllib.request.urlopen(f"{mirror.proxy_url}{CONTROL_PREFIX}7", timeout=10)
     assert error.value.code == 400 and mirror.snapshot_number == 1
+
+
+def test_mirror_command_serves_until_stopped():
+    process = subprocess.Popen(
+        [sys.executable, "-u", "-c", "from crawler.cli import mirror; mirror()", "--port", "0", "--snapshot", "2"],
+        stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        proxy_url = process.stdout.readline().split(" at ")[1].strip()
+        server = SimpleNamespace(proxy_url=proxy_url)
+        removed = MANIFESTS[2]["changes"]["removed"]["url"]
+        assert fetch(server, removed)[0] == 404
+        assert fetch(server, MANIFESTS[2]["changes"]["edited"]["url"])[0] == 200
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=10)

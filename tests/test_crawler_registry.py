@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from crawler.cli import crawl as crawl_command
 from crawler.cli import portals as portals_command
 from crawler.registry import REGISTRY_PATH, RegistryError, load_registry, select_portals
 
@@ -89,3 +90,9 @@ def test_portals_command_lists_the_registry():
     assert result.exit_code == 0, result.output
     for portal in load_registry().values():
         assert portal.id in result.output and portal.region.code in result.output
+
+
+def test_crawl_command_refuses_unknown_portals(tmp_path):
+    result = CliRunner().invoke(crawl_command, ["--db", str(tmp_path / "a.db"), "--portal", "nowhere"])
+    assert result.exit_code != 0 and "unknown portal id(s): nowhere" in result.output
+    assert not (tmp_path / "a.db").exists()
