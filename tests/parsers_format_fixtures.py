@@ -6,6 +6,9 @@ import io
 
 import docx
 
+from crawler.mirror.render.layout import BUILDERS, TABLES_AFTER_SECTION, covered
+from crawler.mirror.samples import SampleReport
+
 # Table 3 of the 2019 template as Word's "save as web page" prints it: mso styles, <span> soup,
 # <o:p>, &nbsp;, <br> inside labels, blank cells, a hidden sizing row; split over two tables.
 WORD_TABLE3_2019 = """<html xmlns:o="urn:schemas-microsoft-com:office:office" xmlns:w="urn:schemas-microsoft-com:office:word">
@@ -111,3 +114,22 @@ TABLE3_DOCX_GRID = TABLE3_PART1 + [
     TABLE3_PART2[0],
     ["三、本年度办理结果", "（三）不予公开", "1.属于国家秘密"] + ["0"] * 7,
 ]
+
+
+def rendered_grids(report: SampleReport) -> list[list[list[str]]]:
+    """The grids the mirror's renderers draw for ``report``: merged cells repeated, labels on one line."""
+    grids = []
+    for name in TABLES_AFTER_SECTION[report.template].values():
+        for layout in BUILDERS[name](report):
+            cells = covered(layout)
+            grids.append([
+                [cells[(r, c)].text.replace("\n", "") if (r, c) in cells else "" for c in range(layout.n_cols)]
+                for r in range(layout.n_rows)
+            ])
+    return grids
+
+
+def padded(rows: list[list[str]]) -> list[list[str]]:
+    """Rows padded with blanks to the widest row (HTML rows may omit trailing empty cells)."""
+    width = max(map(len, rows), default=0)
+    return [row + [""] * (width - len(row)) for row in rows]

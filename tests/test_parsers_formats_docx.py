@@ -9,7 +9,11 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from parsers_format_fixtures import TABLE3_DOCX_GRID, table3_docx
+from parsers_format_fixtures import TABLE3_DOCX_GRID, rendered_grids, table3_docx
+
+from crawler.mirror.render.doc import render_doc
+from crawler.mirror.render.docx import render_docx
+from crawler.mirror.samples import load_reports
 
 from parsers.extract import doc as doc_extractor
 from parsers.extract import docx as docx_extractor
@@ -80,6 +84,18 @@ def test_vmerge_gridspan_gridbefore_and_old_hmerge():
     ]
 
 
+def test_sliver_grid_column_from_misaligned_edges_is_not_a_second_value():
+    grid = "<w:tblGrid>" + "".join(f'<w:gridCol w:w="{w}"/>' for w in (576, 576, 1, 576)) + "</w:tblGrid>"
+    span2 = '<w:gridSpan w:val="2"/>'
+    rows = (f"<w:tr>{tc('结果维持')}{tc('总计', span2)}{tc('行政诉讼')}</w:tr>"
+            f"<w:tr>{tc('0')}{tc('2', span2)}{tc('3')}</w:tr>")
+    sliver_owned = f"<w:tr>{tc('a')}{tc('b')}{tc('c')}{tc('d')}</w:tr>"
+    body = f"<w:tbl>{grid}{rows}</w:tbl><w:tbl>{grid}{rows}{sliver_owned}</w:tbl>"
+    dropped, kept = docx_extractor.extract(with_document_xml(body)).tables
+    assert dropped.rows == [["结果维持", "总计", "行政诉讼"], ["0", "2", "3"]]
+    assert kept.rows == [["结果维持", "总计", "总计", "行政诉讼"], ["0", "2", "2", "3"], ["a", "b", "c", "d"]]
+
+
 def test_content_controls_fallbacks_deletions_and_line_breaks():
     body = (
         f'<w:sdt><w:sdtContent>{p("在内容控件里")}</w:sdtContent></w:sdt>'
@@ -113,6 +129,16 @@ def test_chinese_heading_style_names(tmp_path):
     word.save(buffer)
     blocks = docx_extractor.extract(buffer.getvalue()).blocks
     assert [(b.kind, b.text) for b in blocks] == [("heading", "一、总体情况"), ("paragraph", "正文")]
+
+
+def test_rendered_sample_reports_come_back_cell_for_cell():
+    for report in load_reports():
+        if report.file:
+            continue
+        document = docx_extractor.extract(render_docx(report))
+        assert document.errors == []
+        assert [t.rows for t in document.tables] == rendered_grids(report), report.id
+        assert (document.blocks[0].kind, document.blocks[0].text) == ("heading", report.title), report.id
 
 
 def _convert(tmp_path: Path, target: str) -> bytes:
@@ -153,6 +179,14 @@ def test_wps_module_reads_through_the_same_converter(legacy_doc):
     document = wps_extractor.extract(legacy_doc)
     assert document.format == "wps"
     assert document.tables[0].rows == TABLE3_DOCX_GRID
+
+
+@needs_soffice
+def test_rendered_doc_sample_report():
+    report = next(r for r in load_reports() if r.template == "2019" and not r.file)
+    document = doc_extractor.extract(render_doc(report))
+    assert document.errors == []
+    assert [t.rows for t in document.tables] == rendered_grids(report)
 
 
 @pytest.mark.skipif(not shutil.which("antiword"), reason="antiword not installed")

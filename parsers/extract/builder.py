@@ -32,6 +32,16 @@ def join_lines(parts: list[str]) -> str:
     return joined
 
 
+def without_columns(rows: list[list[str]], columns: set[int]) -> list[list[str]]:
+    """The grid without the given columns: sliver columns that only exist for page layout.
+
+    Word (and LibreOffice) split the grid wherever column edges of different
+    rows do not quite line up, so a value cell can span a real column plus a
+    sliver; kept, the value would appear twice in its row and be counted twice.
+    """
+    return [[cell for c, cell in enumerate(row) if c not in columns] for row in rows]
+
+
 class DocumentBuilder:
     """Collects blocks in reading order, titling tables and enforcing the per-document limits."""
 
@@ -45,8 +55,11 @@ class DocumentBuilder:
         if text:
             self.document.blocks.append(Block(kind="heading" if heading else "paragraph", text=text))
 
-    def add_table(self, rows: list[list[str]]) -> None:
+    def add_table(self, rows: list[list[str]], layout_columns: set[int] | None = None) -> None:
+        """Add a grid, without its ``layout_columns`` (see :func:`without_columns`)."""
         self.deadline.check()
+        if layout_columns:
+            rows = without_columns(rows, layout_columns)
         if not rows:
             return
         cells = sum(len(row) for row in rows)

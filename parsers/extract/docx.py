@@ -109,10 +109,15 @@ class _Body:
                 for cell in row:
                     self.walk(cell)
             return
-        self.builder.add_table(self.grid(rows, cells))
+        grid, own_columns = self.grid(rows, cells)
+        self.builder.add_table(grid, sliver_columns(table) - own_columns)
 
-    def grid(self, rows: list[etree._Element], cells: list[list[etree._Element]]) -> list[list[str]]:
+    def grid(
+        self, rows: list[etree._Element], cells: list[list[etree._Element]]
+    ) -> tuple[list[list[str]], set[int]]:
+        """The grid with merged cells repeated, and the columns some one-column cell fills alone."""
         grid: list[list[str]] = []
+        own_columns: set[int] = set()
         placed = 0
         for row, row_cells in zip(rows, cells):
             self.builder.deadline.check()
@@ -130,12 +135,24 @@ class _Body:
                 else:
                     text = join_lines([part for p in _children(cell, "p") for part in _lines(p)])
                 span = _span(_val(cell.find("w:tcPr/w:gridSpan", NS)))
+                if span == 1:
+                    own_columns.add(col)
                 line.extend([text] * span)
             placed += len(line)
             if placed > MAX_TABLE_CELLS:
                 raise LimitExceeded(f"a table has more than {MAX_TABLE_CELLS:,} cells")
             grid.append(line)
-        return grid
+        return grid, own_columns
+
+
+def sliver_columns(table: etree._Element) -> set[int]:
+    """Grid columns far narrower than the others (under a quarter of the median width)."""
+    grid_columns = table.iterfind("w:tblGrid/w:gridCol", NS)
+    widths = [int(w) if (w := _val(col, "w") or "").isdigit() else 0 for col in grid_columns]
+    if not widths:
+        return set()
+    median = sorted(widths)[len(widths) // 2]
+    return {c for c, width in enumerate(widths) if width * 4 < median}
 
 
 def _drop_unprinted(root: etree._Element) -> None:
