@@ -10,7 +10,7 @@ import click
 import uvicorn
 
 from archive.db import open_archive
-from archive.publish import make_datasette
+from archive.publish import make_datasette, refresh_derived
 from archive.reparse import reparse_archive
 
 
@@ -22,6 +22,9 @@ def serve(db_path: str, port: int, host: str) -> None:
     """Publish the archive with Datasette (read-only, immutable, downloadable)."""
     if not Path(db_path).is_file():
         raise click.ClickException(f"no archive database at {db_path} (run `nianbao crawl` or `nianbao demo` first)")
+    db = open_archive(db_path)
+    refresh_derived(db)
+    db.close()
     ds = make_datasette(db_path)
     asyncio.run(ds.invoke_startup())
     click.echo(f"Serving {db_path} at http://{host}:{port}/", err=True)
@@ -37,6 +40,7 @@ def reparse(db_path: str) -> None:
     db = open_archive(db_path)
     with click.progressbar(length=db["report_versions"].count, label="reparsing", file=sys.stderr) as bar:
         summary = reparse_archive(db, progress=lambda done, total: bar.update(1))
+    refresh_derived(db)
     db.close()
     click.echo(
         f"{summary.versions} versions reparsed, {summary.changed} changed, "

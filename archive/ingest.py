@@ -229,13 +229,19 @@ def _lookup_report(db: sqlite_utils.Database, portal_id: str, url: str) -> int |
 
 
 def _lookup_moved_report(db: sqlite_utils.Database, portal_id: str, fields: dict) -> int | None:
-    """A report the portal moved to a new URL: same agency, year and title, only one such report."""
+    """A report the portal moved to a new URL: same agency, year, title and content, only one such report.
+
+    Requiring the same content keeps two different reports that share a
+    title (a corrected re-publication, one report per department under a
+    generic title) apart.
+    """
     if not (fields["agency"] and fields["year"] and fields["title"]):
         return None
     title = _WHITESPACE.sub("", fields["title"])
     rows = db.execute(
-        "select id, title from reports where portal_id = ? and agency = ? and year = ?",
-        [portal_id, fields["agency"], fields["year"]],
+        "select r.id, r.title from reports r join report_versions v on v.id = r.current_version_id "
+        "where r.portal_id = ? and r.agency = ? and r.year = ? and (v.content_hash = ? or v.document_sha256 = ?)",
+        [portal_id, fields["agency"], fields["year"], fields["content_hash"], fields["document_sha256"]],
     ).fetchall()
     matches = [rid for rid, t in rows if _WHITESPACE.sub("", t or "") == title]
     return matches[0] if len(matches) == 1 else None

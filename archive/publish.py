@@ -10,6 +10,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import sqlite_utils
 import yaml
 from datasette.app import Datasette
 
@@ -39,6 +40,13 @@ def make_datasette(db_path: str | Path, root: Path = REPO_ROOT) -> Datasette:
         static_mounts=[("static", str(static))] if static.is_dir() else None,
         settings=SETTINGS,
     )
+
+
+def refresh_derived(db: sqlite_utils.Database) -> None:
+    """Bring what is derived from the versions (the search indexes) up to date; run before publishing."""
+    from archive.search import sync_search_index  # the site's module; imported here so ingest never needs it
+
+    sync_search_index(db)
 
 
 def checkpoint(db_path: Path) -> None:

@@ -67,7 +67,8 @@ def ingest_many(db_path: str, count: int) -> None:
             exchange(f"{BASE}/{i}/big.bin", os.urandom(3_000_000)),  # large writes widen the transaction
             exchange(f"{BASE}/{i}/missing.pdf", status=404),
         ]
-        capture = seed_capture(i % len(SEEDS), url=f"{BASE}/art_{i}.html", text=text, encoding="gb18030", extra=extra)
+        report = (f"{i}/report.txt", text.encode("gb18030"))
+        capture = seed_capture(i % len(SEEDS), url=f"{BASE}/art_{i}.html", text=text, report=report, extra=extra)
         ingest_report(db, capture)
         print(i, flush=True)
 

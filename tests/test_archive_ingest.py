@@ -207,3 +207,10 @@ def test_removed_then_seen_again_is_restored(db):
     assert (run["reports_removed"], run["pages"]) == (1, 3)
     result = ingest_report(db, seed_capture(4, at="2026-03-01T00:00:00Z"))
     assert result.restored and db["reports"].get(result.report_id)["status"] == "restored"
+
+
+def test_same_title_with_other_content_at_another_url_is_another_report(db):
+    first = ingest_report(db, seed_capture(1))
+    text = SEEDS[1].read_text(encoding="utf-8") + "\n（另一份）"
+    other = ingest_report(db, seed_capture(1, url=f"{BASE}/elsewhere.html", text=text))
+    assert other.outcome == "new" and other.report_id != first.report_id
