@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from parsers_format_fixtures import TABLE3_PART1, TABLE3_PART2, WORD_TABLE3_2019, padded, rendered_grids
 
@@ -97,3 +99,19 @@ def test_rendered_sample_reports_come_back_cell_for_cell():
         document = extract(render_html(report).encode("utf-8"))
         assert document.errors == []
         assert [padded(t.rows) for t in document.tables] == rendered_grids(report), report.id
+
+
+MIRROR = Path(__file__).parents[1] / "crawler" / "mirror" / "site"
+
+
+def test_mirror_report_pages_read_without_page_chrome():
+    """The bundled portal mirror's report pages (TRS, Hanweb …, UTF-8 and GBK): article body and metadata."""
+    pages = [p for p in MIRROR.glob("1/**/*") if p.suffix in (".html", ".htm", ".jhtml") and "t20" in p.name
+             or p.suffix == ".jhtml"]
+    documents = [extract(p.read_bytes()) for p in pages]
+    reports = [d for d in documents if "年度报告" in d.meta.get("title", "") and d.tables]
+    assert len(reports) >= 5
+    for document in reports:
+        assert document.errors == []
+        assert {"index_number", "publisher"} <= document.meta.keys(), document.meta
+        assert "首页" not in document.text and "当前位置" not in document.text, document.meta["title"]

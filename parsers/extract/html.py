@@ -61,7 +61,7 @@ _BLOCKS = {"p", "div", "section", "article", "main", "header", "footer", "nav", 
 _HIDDEN = re.compile(r"display\s*:\s*none", re.IGNORECASE)
 _LABEL_RE = re.compile("(" + "|".join(sorted(META_LABELS, key=len, reverse=True)) + r")[：:]")
 _BODY_SELECTORS = [CSSSelector(s) for s in ARTICLE_BODY_SELECTORS]
-_MIN_BODY_CHARS = 50
+_MIN_BODY_CHARS = 1  # an empty template container is not the article
 _META_VALUE_MAX = 200
 _META_SCAN_NODES = 5000
 
@@ -214,17 +214,29 @@ def page_meta(root: etree._Element) -> dict[str, str]:
         content = clean_text(tag.get("content") or "")
         if key and content:
             meta.setdefault(key, content[:_META_VALUE_MAX])
-    texts = [t for t in (re.sub(r"\s+", "", s) for s in root.xpath("//body//text()[not(ancestor::script)]")) if t]
-    for i, text in enumerate(texts[:_META_SCAN_NODES]):
+    for node in root.xpath("//body//text()[not(ancestor::script) and not(ancestor::style)]")[:_META_SCAN_NODES]:
+        text = _compact(node)
         matches = list(_LABEL_RE.finditer(text))
         for m, match in enumerate(matches):
             end = matches[m + 1].start() if m + 1 < len(matches) else len(text)
-            value = text[match.end() : end]
-            if not value and m + 1 == len(matches) and i + 1 < len(texts) and not _LABEL_RE.match(texts[i + 1]):
-                value = texts[i + 1]
+            value = text[match.end() : end] or (_value_beside(node) if m + 1 == len(matches) else "")
             if value:
                 meta.setdefault(META_LABELS[match.group(1)], value[:_META_VALUE_MAX])
     return meta
+
+
+def _compact(text: str) -> str:
+    """Text without any whitespace: labels are printed as 索 引 号 or 文\u3000\u3000号."""
+    return re.sub(r"\s+", "", text)
+
+
+def _value_beside(label: etree._ElementUnicodeResult) -> str:
+    """The value printed in the element after a label's own element (<td>索引号：</td><td>…</td>)."""
+    if not label.is_text:
+        return ""
+    sibling = label.getparent().getnext()
+    value = _compact(sibling.xpath("string()")) if sibling is not None else ""
+    return "" if _LABEL_RE.match(value) or value.endswith(("：", ":")) else value
 
 
 def _depth_error(parser: etree.HTMLParser) -> str | None:
