@@ -50,8 +50,12 @@ def ingest_report(db: sqlite_utils.Database, capture: ReportCapture, run_id: int
     exchanges = [("article", capture.article)] + [("attachment", a) for a in capture.attachments]
     bodies = [_body(db, c) for _, c in exchanges]
     known_id = _lookup_report(db, capture.portal_id, url)
-    same_bytes = known_id is not None and _same_documents(db, known_id, bodies)
-    docs = [] if same_bytes else [  # the same files as the current version need no parsing
+    # Nothing to compare when the article failed; nothing new when the files are the current version's,
+    # or when an attachment failed for a passing reason (a timeout is not a change of the report).
+    seen_again = bodies[0] is not None and known_id is not None and (
+        _same_documents(db, known_id, bodies) or any(_passing_failure(c) for _, c in exchanges)
+    )
+    docs = [] if seen_again or bodies[0] is None else [
         ParsedDocument(sha256_of(body), c.final_url or c.url, role, i, parse_bytes(body, path=c.final_url or c.url))
         for i, ((role, c), body) in enumerate(zip(exchanges, bodies))
         if body is not None
@@ -62,7 +66,7 @@ def ingest_report(db: sqlite_utils.Database, capture: ReportCapture, run_id: int
         for (_, c), body in zip(exchanges, bodies):
             if body is not None:
                 store_document(db, body, seen_at, _header(c, "Content-Type"))
-        if same_bytes:
+        if seen_again:
             result = _seen_again(db, known_id, capture, url, seen_at)
         elif docs:
             result = _record(db, capture, url, docs, seen_at, run_id)
@@ -157,7 +161,7 @@ def _record(
     db["reports"].update(
         report_id,
         _sighting(report, capture, url, seen_at)
-        | report_columns(db, fields, capture.portal_id)
+        | report_columns(db, fields, report)
         | {"current_version_id": version_id},
     )
     return IngestResult(outcome, report_id, version_id, version_no, restored=report["status"] == "removed")
@@ -171,6 +175,11 @@ def _body(db: sqlite_utils.Database, c: Capture) -> bytes | None:
         ).fetchone()
         return load_document(db, row[0]) if row else None
     return c.body if c.ok else None
+
+
+def _passing_failure(c: Capture) -> bool:
+    """No answer or a server error: says nothing about the document (unlike a 404 or 410)."""
+    return not c.ok and (c.status == 0 or c.status >= 500)
 
 
 def _fetch_error(c: Capture) -> str:

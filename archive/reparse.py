@@ -88,5 +88,5 @@ def _rewrite_version(db: sqlite_utils.Database, version_id: int, docs: list[Pars
         )
     report = db["reports"].get(old["report_id"])
     if report["current_version_id"] == version_id:
-        db["reports"].update(report["id"], report_columns(db, fields, report["portal_id"]))
+        db["reports"].update(report["id"], report_columns(db, fields, report))
     return changed, bool(fields["parse_ok"])

@@ -182,8 +182,12 @@ def agency_id_for(db: sqlite_utils.Database, name: str | None, portal_id: str) -
     return db.execute("select id from agencies where name = ?", [name]).fetchone()[0]
 
 
-def report_columns(db: sqlite_utils.Database, fields: dict[str, Any], portal_id: str) -> dict[str, Any]:
-    """The ``reports`` columns copied from its current version."""
-    return {k: fields[k] for k in ("title", "agency", "year", "template")} | {
-        "agency_id": agency_id_for(db, fields["agency"], portal_id)
-    }
+def report_columns(db: sqlite_utils.Database, fields: dict[str, Any], report: dict[str, Any]) -> dict[str, Any]:
+    """The ``reports`` columns copied from its current version.
+
+    Title, agency and year keep their earlier values when the current
+    version does not state them (its document is gone or unreadable): the
+    report is still that agency's report for that year.
+    """
+    kept = {k: fields[k] or report[k] for k in ("title", "agency", "year")}
+    return kept | {"template": fields["template"], "agency_id": agency_id_for(db, kept["agency"], report["portal_id"])}

@@ -214,3 +214,26 @@ def test_same_title_with_other_content_at_another_url_is_another_report(db):
     text = SEEDS[1].read_text(encoding="utf-8") + "\n（另一份）"
     other = ingest_report(db, seed_capture(1, url=f"{BASE}/elsewhere.html", text=text))
     assert other.outcome == "new" and other.report_id != first.report_id
+
+
+def test_attachment_timeout_on_a_known_report_is_not_a_new_version(db):
+    first = ingest_report(db, seed_capture(2))
+    capture = seed_capture(2, at="2026-07-01T00:00:00Z")
+    capture.attachments[0] = exchange(capture.attachments[0].url, status=0, error="TimeoutError")
+    result = ingest_report(db, capture)
+    assert (result.outcome, result.version_id) == ("unchanged", first.version_id)
+    assert any("TimeoutError" in e for e in result.errors)
+    assert db["reports"].get(first.report_id)["last_seen"] == "2026-07-01T00:00:00Z"
+
+
+def test_attachment_gone_404_on_a_known_report_is_recorded_as_a_version(db):
+    first = ingest_report(db, seed_capture(2))
+    capture = seed_capture(2, at="2026-08-01T00:00:00Z")
+    capture.attachments[0] = exchange(capture.attachments[0].url, status=404)
+    result = ingest_report(db, capture)
+    assert (result.outcome, result.version_no) == ("changed", 2)
+    version = db["report_versions"].get(result.version_id)
+    assert version["document_role"] == "article" and version["parse_ok"] == 0
+    assert db["figures"].count == db["report_versions"].get(first.version_id)["figure_count"]
+    report = db["reports"].get(first.report_id)
+    assert (report["year"], report["template"]) == (2020, "unknown")  # still that year's report, now unreadable
