@@ -73,7 +73,8 @@ def _tag(element: etree._Element) -> str:
 
 
 def _hidden(element: etree._Element) -> bool:
-    return bool(_HIDDEN.search(element.get("style") or ""))
+    style = element.get("style")
+    return bool(style and "none" in style.lower() and _HIDDEN.search(style))
 
 
 def _own(element: etree._Element, path: str) -> list[etree._Element]:
@@ -215,6 +216,8 @@ def page_meta(root: etree._Element) -> dict[str, str]:
         if key and content:
             meta.setdefault(key, content[:_META_VALUE_MAX])
     for node in root.xpath("//body//text()[not(ancestor::script) and not(ancestor::style)]")[:_META_SCAN_NODES]:
+        if "：" not in node and ":" not in node:
+            continue
         text = _compact(node)
         matches = list(_LABEL_RE.finditer(text))
         for m, match in enumerate(matches):
