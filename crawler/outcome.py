@@ -1,0 +1,29 @@
+"""What ``nianbao crawl`` tells a scheduler (cron, systemd, Scrapyd wrappers) through its exit status.
+
+- 0: every portal's list pages were read;
+- 1: some portal failed (list pages that did not load, nothing read): its error is in
+  ``crawl_run_portals.error``; the other portals were crawled and archived;
+- 2: nothing could be done: no portal could be read, or the archive could not be opened.
+
+A report whose attachment 404s is a finding, not a failure: it does not change the status.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+OK, SOME_PORTALS_FAILED, NOTHING_DONE = 0, 1, 2
+
+
+def run_exit_status(db_path: str, run_id: int | None) -> tuple[int, list[str]]:
+    """The exit status of run ``run_id`` and one line per failed portal."""
+    if run_id is None:
+        return NOTHING_DONE, ["the crawl never opened the archive (see the log above)"]
+    with sqlite3.connect(db_path) as conn:
+        rows = conn.execute(
+            "select portal_id, pages, error from crawl_run_portals where run_id = ? order by portal_id", [run_id]
+        ).fetchall()
+    failed = [f"{portal}: {error or 'no list page could be read'}" for portal, pages, error in rows if error or not pages]
+    if not rows or len(failed) == len(rows):
+        return NOTHING_DONE, failed or ["no portal was crawled"]
+    return (SOME_PORTALS_FAILED if failed else OK), failed
