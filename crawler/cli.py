@@ -31,19 +31,28 @@ def crawl(
     db_path: str, portal_ids: tuple[str, ...], proxy: str | None, revalidate: bool, capture_log: str | None,
     overrides: dict[str, str],
 ) -> None:
-    """Crawl the portals of crawler/portals.yml into the archive."""
+    """Crawl the portals of crawler/portals.yml into the archive.
+
+    Exit status: 0 all portals crawled, 1 some portal failed (the others are archived), 2 nothing could be
+    done (docs/operators.md).
+    """
+    from crawler.outcome import run_exit_status
     from crawler.run import run_crawl
 
     try:
         select_portals(portal_ids)
     except RegistryError as e:
-        raise click.ClickException(str(e)) from e
+        raise click.UsageError(str(e)) from e  # exit status 2: nothing could be done
     extra = {"NIANBAO_REVALIDATE": revalidate, "NIANBAO_CAPTURE_LOG": capture_log} | overrides
     stats = run_crawl(db_path, portal_ids, proxy, extra)
     click.echo(
         f"{stats.get('item_scraped_count', 0)} report captures, {stats.get('downloader/response_count', 0)} responses, "
         f"{stats.get('nianbao/skipped_articles', 0)} non-report articles skipped -> {db_path}"
     )
+    status, failures = run_exit_status(db_path, stats.get("nianbao/run_id"))
+    for failure in failures:
+        click.echo(f"failed: {failure}", err=True)
+    raise SystemExit(status)
 
 
 @click.command()
