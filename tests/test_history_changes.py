@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from archive_captures import BASE, SEEDS, exchange, seed_capture
+from archive_captures import SEEDS, seed_capture
 
 from archive import history, runs
 from archive.db import open_archive
@@ -16,11 +16,6 @@ ORIGINAL = SEEDS[0].read_text(encoding="utf-8")
 EDITED = ORIGINAL.replace("共收到和处理政府信息公开申请10件", "共收到和处理政府信息公开申请12件").replace(
     "本年新收政府信息公开申请数量\t10\t0\t0\t0\t0\t0\t10", "本年新收政府信息公开申请数量\t12\t0\t0\t0\t0\t0\t12"
 )
-
-
-def report_with_attachment(text: str, at: str):
-    """The seed's article page with the report itself attached as a text file (its tables parse)."""
-    return seed_capture(0, at=at, text=text, attachments=[exchange(f"{BASE}/0/report.txt", text.encode(), at=at)])
 
 
 @pytest.fixture
@@ -37,14 +32,14 @@ def changes(db) -> list[dict]:
 def test_new_then_edited_then_unchanged(db):
     assert EDITED != ORIGINAL
     run1 = runs.start_run(db, "2026-01-10T00:00:00Z")
-    first = ingest_report(db, report_with_attachment(ORIGINAL, "2026-01-10T08:00:00Z"), run1)
+    first = ingest_report(db, seed_capture(0, at="2026-01-10T08:00:00Z"), run1)
     assert history.sync_changes(db, run1, first.report_id) == 1
     run2 = runs.start_run(db, "2026-02-10T00:00:00Z")
-    second = ingest_report(db, report_with_attachment(EDITED, "2026-02-10T08:00:00Z"), run2)
+    second = ingest_report(db, seed_capture(0, at="2026-02-10T08:00:00Z", text=EDITED), run2)
     assert second.outcome == "changed"
     assert history.sync_changes(db, run2, second.report_id) == 1
     run3 = runs.start_run(db, "2026-03-10T00:00:00Z")
-    third = ingest_report(db, report_with_attachment(EDITED, "2026-03-10T08:00:00Z"), run3)
+    third = ingest_report(db, seed_capture(0, at="2026-03-10T08:00:00Z", text=EDITED), run3)
     assert third.outcome == "unchanged"
     assert history.sync_changes(db, run3) == 0
 
