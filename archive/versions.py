@@ -105,7 +105,9 @@ def version_fields(docs: list[ParsedDocument], main: ParsedDocument, parsed_at: 
     }
 
 
-def write_parse_rows(db: sqlite_utils.Database, version_id: int, docs: list[ParsedDocument], main: ParsedDocument) -> None:
+def write_parse_rows(
+    db: sqlite_utils.Database, version_id: int, docs: list[ParsedDocument], main: ParsedDocument
+) -> None:
     """Replace the version's figures, checks, tables, sections and document list."""
     for table in (*PARSE_TABLES, "version_documents"):
         db.execute(f"delete from {table} where version_id = ?", [version_id])

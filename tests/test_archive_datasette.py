@@ -64,7 +64,7 @@ def free_port() -> int:
 def test_serve_command_serves_pages_and_the_database_file(archive_path):
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-c", "from nianbao.cli import main; main()", "serve", "--db", str(archive_path), "--port", str(port)],
+        [sys.executable, "-m", "nianbao.cli", "serve", "--db", str(archive_path), "--port", str(port)],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )
     try:
