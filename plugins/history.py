@@ -1,0 +1,174 @@
+"""Datasette pages for a report's history and the archive's recent changes, plus an Atom feed.
+
+- ``/report/<id>/history``: the report's versions and events; ``?a=<version id>&b=<version id>``
+  compares any two side by side (figures, then text with the changed characters marked).
+- ``/changes``: recent changes across the archive (``?kind=edited`` …) and how fresh each portal is.
+- ``/changes.atom``: the same changes as an Atom feed (``?kind=``, ``?portal=``) to subscribe to.
+
+The diffs are computed here from the stored versions (``archive.diff``); the ``changes`` table
+holds the events and the diff against the previous version (``archive.history``).
+"""
+
+from __future__ import annotations
+
+import csv
+from datetime import UTC, datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree as ET
+
+from datasette import hookimpl
+from datasette.utils.asgi import NotFound, Response
+
+from archive.diff import figure_changes, side_by_side
+
+KINDS = ("new", "edited", "removed", "restored")
+KIND_LABELS = {"new": "新增 new", "edited": "修改 edited", "removed": "删除 removed", "restored": "恢复 restored"}
+FIGURES_CSV = Path(__file__).resolve().parents[1] / "parsers" / "spec" / "figures.csv"
+FEED_SIZE = 50
+ATOM = "http://www.w3.org/2005/Atom"
+
+
+@cache
+def figure_labels() -> dict[str, str]:
+    """Canonical key → the label printed in the report template (figures.csv)."""
+    with open(FIGURES_CSV, encoding="utf-8", newline="") as f:
+        return {row["key"]: row["label_zh"] for row in csv.DictReader(f)}
+
+
+@hookimpl
+def register_routes():
+    return [
+        (r"^/report/(?P<report_id>\d+)/history$", history_page),
+        (r"^/changes$", changes_page),
+        (r"^/changes\.atom$", changes_feed),
+    ]
+
+
+async def _rows(db, sql: str, params: dict[str, Any] | list[Any] | None = None) -> list[dict[str, Any]]:
+    return [dict(row) for row in (await db.execute(sql, params or {})).rows]
+
+
+async def history_page(datasette, request) -> Response:
+    db = datasette.get_database()
+    report_id = int(request.url_vars["report_id"])
+    reports = await _rows(db, "select r.*, p.name as portal_name from reports r "
+                              "left join portals p on p.id = r.portal_id where r.id = ?", [report_id])
+    if not reports:
+        raise NotFound(f"no report {report_id}")
+    versions = await _rows(db, """
+        select v.id, v.version_no, v.fetched_at, v.run_id, v.content_hash, v.document_sha256, v.document_url,
+               v.format, v.parser_version, v.figure_count, v.failed_checks, v.title,
+               (select f.warc_file from fetches f where f.report_id = v.report_id and f.sha256 = v.document_sha256
+                order by f.id limit 1) as warc_file,
+               (select f.warc_record_id from fetches f where f.report_id = v.report_id
+                and f.sha256 = v.document_sha256 order by f.id limit 1) as warc_record_id
+        from report_versions v where v.report_id = ? order by v.version_no""", [report_id])
+    events = await _rows(db, "select * from changes where report_id = ? order by at, id", [report_id])
+    context = {"report": reports[0], "versions": versions, "events": events, "kind_labels": KIND_LABELS,
+               "database": db.name, "comparison": await _comparison(db, versions, request.args)}
+    return Response.html(await datasette.render_template("history.html", context, request=request))
+
+
+async def _comparison(db, versions: list[dict[str, Any]], args) -> dict[str, Any] | None:
+    """Versions ``a`` and ``b`` (by id; default the previous and the current) side by side."""
+    by_id = {v["id"]: v for v in versions}
+    if len(versions) < 2 and not args.get("a"):
+        return None
+    a = _version_arg(args.get("a"), by_id) or versions[-2]["id"]
+    b = _version_arg(args.get("b"), by_id) or versions[-1]["id"]
+    texts = {row["id"]: row["text"] or "" for row in
+             await _rows(db, "select id, text from report_versions where id in (?, ?)", [a, b])}
+    figures = {}
+    for version_id in (a, b):
+        figures[version_id] = {row["key"]: row["value"] for row in
+                               await _rows(db, "select key, value from figures where version_id = ?", [version_id])}
+    labels = figure_labels()
+    return {
+        "a": by_id[a], "b": by_id[b],
+        "figures": [{"change": c, "label": labels.get(c.key, "")} for c in figure_changes(figures[a], figures[b])],
+        "rows": side_by_side(texts[a], texts[b]),
+    }
+
+
+def _version_arg(value: str | None, by_id: dict[int, Any]) -> int | None:
+    if value is None:
+        return None
+    if not value.isdigit() or int(value) not in by_id:
+        raise NotFound(f"version {value} is not a version of this report")
+    return int(value)
+
+
+def _change_filters(args) -> tuple[str, dict[str, Any]]:
+    kinds = [k for k in args.getlist("kind") if k in KINDS] or list(KINDS)
+    params: dict[str, Any] = {f"k{i}": k for i, k in enumerate(kinds)}
+    where = f"c.kind in ({', '.join(':' + name for name in params)})"
+    if args.get("portal"):
+        where += " and r.portal_id = :portal"
+        params["portal"] = args["portal"]
+    return where, params
+
+
+async def _recent(db, args, limit: int) -> list[dict[str, Any]]:
+    where, params = _change_filters(args)
+    return await _rows(db, f"""
+        select c.*, r.title, r.agency, r.year, r.portal_id, r.url, r.status, p.name as portal_name
+        from changes c join reports r on r.id = c.report_id left join portals p on p.id = r.portal_id
+        where {where} order by c.at desc, c.id desc limit {int(limit)}""", params)
+
+
+async def changes_page(datasette, request) -> Response:
+    db = datasette.get_database()
+    freshness = await _rows(db, """
+        select p.id as portal_id, p.name, rp.run_id, r.started_at, r.ended_at, r.status, rp.pages,
+               rp.reports_new, rp.reports_changed, rp.reports_unchanged, rp.reports_removed, rp.errors, rp.bytes,
+               rp.error
+        from portals p
+        join crawl_run_portals rp on rp.run_id = (select max(run_id) from crawl_run_portals where portal_id = p.id)
+             and rp.portal_id = p.id
+        join crawl_runs r on r.id = rp.run_id
+        order by p.id""")
+    context = {"changes": await _recent(db, request.args, 200), "freshness": freshness, "kinds": KINDS,
+               "kind_labels": KIND_LABELS, "selected": request.args.getlist("kind"), "database": db.name}
+    return Response.html(await datasette.render_template("changes.html", context, request=request))
+
+
+async def changes_feed(datasette, request) -> Response:
+    db = datasette.get_database()
+    changes = await _recent(db, request.args, FEED_SIZE)
+    feed = ET.Element("feed", xmlns=ATOM)
+    ET.SubElement(feed, "title").text = "nianbao: changes to government information-disclosure annual reports"
+    ET.SubElement(feed, "id").text = datasette.absolute_url(request, "/changes.atom")
+    ET.SubElement(feed, "updated").text = _atom_time(changes[0]["at"] if changes else None)
+    ET.SubElement(feed, "link", rel="self", href=datasette.absolute_url(request, request.full_path))
+    ET.SubElement(feed, "link", rel="alternate", href=datasette.absolute_url(request, "/changes"))
+    ET.SubElement(ET.SubElement(feed, "author"), "name").text = "nianbao"
+    for change in changes:
+        entry = ET.SubElement(feed, "entry")
+        ET.SubElement(entry, "id").text = datasette.absolute_url(request, f"/changes#change-{change['id']}")
+        ET.SubElement(entry, "title").text = f"[{change['kind']}] {change['title'] or change['url']}"
+        ET.SubElement(entry, "updated").text = _atom_time(change["at"])
+        ET.SubElement(entry, "link", href=datasette.absolute_url(request, _history_link(change)))
+        ET.SubElement(entry, "category", term=change["kind"])
+        ET.SubElement(entry, "summary").text = change["summary"]
+        if change["text_diff"]:
+            ET.SubElement(entry, "content", type="text").text = change["text_diff"]
+    body = ET.tostring(feed, encoding="unicode", xml_declaration=True)
+    return Response(body, content_type="application/atom+xml; charset=utf-8")
+
+
+def _history_link(change: dict[str, Any]) -> str:
+    if change["kind"] == "edited" and change["from_version_id"]:
+        return f"/report/{change['report_id']}/history?a={change['from_version_id']}&b={change['version_id']}"
+    return f"/report/{change['report_id']}/history"
+
+
+def _atom_time(value: str | None) -> str:
+    """RFC 3339 as Atom wants it; the archive stores ISO 8601 UTC already."""
+    return value or datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@hookimpl
+def extra_template_vars():
+    return {"history_link": _history_link}
