@@ -8,6 +8,9 @@
 - year: the 统计期限 (the year covered), else the title's year;
 - published: the date printed alone on a line at the end (落款), else a
   date the extractor found in the page metadata (``meta['published']``).
+
+Page metadata (``article_title``, ``title``, ``publisher``) is the fallback
+for the title and agency when the text names neither.
 """
 
 from __future__ import annotations
@@ -28,6 +31,9 @@ _ISO_ALONE = re.compile(r"^\s*((?:19|20)\d{2})[-./]([01]?\d)[-./]([0-3]?\d)\s*$"
 _DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0, "○": 0, "Ｏ": 0}
 _SPACE_NEAR_CJK = re.compile(r"\s*(?=[\u4e00-\u9fff（）《》])|(?<=[\u4e00-\u9fff（）《》])\s*")
 _TAIL_LINES = 12
+_HEAD_LINES = 40
+_YEAR_FIRST = re.compile(r"^(?:19|20)\d{2}\s*年度?(.{2,40}?)(?:政府信息公开|政务公开|信息公开)")
+_ANY_DATE = re.compile(r"((?:19|20)\d{2})\s*[-./年]\s*(\d{1,2})\s*[-./月]\s*(\d{1,2})")
 
 
 def _squeeze(text: str) -> str:
@@ -40,24 +46,26 @@ def _lines(doc: Document) -> list[str]:
 
 def find_title(doc: Document) -> str | None:
     lines = _lines(doc)
-    for i, line in enumerate(lines[:15]):
-        if "年度报告" in line and len(line) <= _TITLE_MAX and "《" not in line:
+    for i, line in enumerate(lines[:_HEAD_LINES]):
+        if "年度报告" in line and len(line) <= _TITLE_MAX and "《" not in line and "。" not in line:
             if _YEAR_IN_TITLE.match(line) and i > 0 and len(lines[i - 1]) <= 30 and "年度报告" not in lines[i - 1]:
                 return lines[i - 1] + line
             return line
-    return doc.meta.get("title") or None
+    return doc.meta.get("article_title") or doc.meta.get("title") or None
 
 
 def find_agency(doc: Document, title: str | None) -> str | None:
     if title:
         head = _YEAR_IN_TITLE.split(title, maxsplit=1)[0] if _YEAR_IN_TITLE.search(title) else ""
         head = re.sub(r"(关于|的)$", "", head.strip(" ：:"))
+        year_first = _YEAR_FIRST.match(title)
+        head = head or (year_first.group(1) if year_first else "")
         if head:
             return head + "人民政府" if _BARE_PLACE.search(head) else head
     compiler = _COMPILER.search(doc.text)
     if compiler:
         return _squeeze(compiler.group(1))
-    return None
+    return doc.meta.get("publisher") or None
 
 
 def find_year(doc: Document, title: str | None) -> int | None:
@@ -86,4 +94,5 @@ def find_published(doc: Document) -> str | None:
             year, month, day = (_cn_number(g) for g in match.groups())
             if 1 <= month <= 12 and 1 <= day <= 31:
                 return f"{year:04d}-{month:02d}-{day:02d}"
-    return doc.meta.get("published") or None
+    match = _ANY_DATE.search(doc.meta.get("published", ""))
+    return f"{int(match[1]):04d}-{int(match[2]):02d}-{int(match[3]):02d}" if match else None
