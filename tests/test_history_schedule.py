@@ -120,3 +120,18 @@ def test_killed_crawl_restarts_without_duplicates_or_corruption(mirror, tmp_path
     assert db.execute("select id, status, ended_at from crawl_runs order by id").fetchall()[0][1:] == ("running", None)
     restarted = db.execute("select reports_new, reports_unchanged from crawl_runs where id = 2").fetchone()
     assert restarted == (len(REPORTS) - killed_versions, killed_versions)
+
+
+def test_revalidate_downloads_everything_again_but_adds_no_version(mirror, tmp_path):
+    db_path = tmp_path / "a.db"
+    assert finish(nianbao_crawl(db_path, mirror.proxy_url, "--portal", "yinchuan"))[0] == OK
+    mirror.clear_hits()
+    status, output = finish(nianbao_crawl(db_path, mirror.proxy_url, "--portal", "yinchuan", "--revalidate"))
+    assert status == OK, output
+    assert mirror.hits and not any("If-None-Match" in h.headers or "If-Modified-Since" in h.headers
+                                   for h in mirror.hits)
+    assert not any(h.status == 304 for h in mirror.hits)
+    db = sqlite3.connect(db_path)
+    assert db.execute("select count(*) from report_versions where run_id = 2").fetchone() == (0,)
+    assert db.execute("select reports_unchanged, bytes > 0 from crawl_run_portals where run_id = 2").fetchone() \
+        == db.execute("select reports_new, 1 from crawl_run_portals where run_id = 1").fetchone()
