@@ -5,7 +5,8 @@
 - agency: the title's words before the year; a bare place name (隆德县)
   means its people's government (隆德县人民政府); without a title, the body
   that compiled the report (本报告由…编制) or the signature at the end;
-- year: the 统计期限 (the year covered), else the title's year;
+- year: the 统计期限 (the year covered), else the title's year, else the year
+  a sentence opens with (``2019年，我局…``, as 一、总体情况 usually does);
 - published: the date printed alone on a line at the end (落款), else a
   date the extractor found in the page metadata (``meta['published']``).
 
@@ -33,6 +34,8 @@ _SPACE_NEAR_CJK = re.compile(r"\s*(?=[\u4e00-\u9fff（）《》])|(?<=[\u4e00-\u
 _TAIL_LINES = 12
 _HEAD_LINES = 40
 _YEAR_FIRST = re.compile(r"^(?:19|20)\d{2}\s*年度?(.{2,40}?)(?:政府信息公开|政务公开|信息公开)")
+_YEAR_OPENING = re.compile(r"(?:^|。)((?:19|20)\d{2})\s*年度?\s*[，,]")
+_NOT_CJK_HEAD = re.compile(r"^[^\u4e00-\u9fff]+")
 _ANY_DATE = re.compile(r"((?:19|20)\d{2})\s*[-./年]\s*(\d{1,2})\s*[-./月]\s*(\d{1,2})")
 
 
@@ -57,7 +60,7 @@ def find_title(doc: Document) -> str | None:
 def find_agency(doc: Document, title: str | None) -> str | None:
     if title:
         head = _YEAR_IN_TITLE.split(title, maxsplit=1)[0] if _YEAR_IN_TITLE.search(title) else ""
-        head = re.sub(r"(关于|的)$", "", head.strip(" ：:"))
+        head = re.sub(r"(关于|的)$", "", _NOT_CJK_HEAD.sub("", head).strip(" ：:"))  # drops "Page 8 - "
         year_first = _YEAR_FIRST.match(title)
         head = head or (year_first.group(1) if year_first else "")
         if head:
@@ -75,7 +78,10 @@ def find_year(doc: Document, title: str | None) -> int | None:
         if match:
             return int(match.group(1))
     match = _YEAR_IN_TITLE.search(title or "")
-    return int(match.group(0)[:4]) if match else None
+    if match:
+        return int(match.group(0)[:4])
+    opening = next((m for m in map(_YEAR_OPENING.search, _lines(doc)) if m), None)
+    return int(opening.group(1)) if opening else None
 
 
 def _cn_number(text: str) -> int:
