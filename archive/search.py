@@ -199,11 +199,11 @@ class Plan:
     case_sensitive: bool
 
     def params(self) -> dict[str, str]:
-        params = {f"t{i}": self.needle(i) for i in set(self.verify) | set(self.fold_check)}
+        params = {f"search_t{i}": self.needle(i) for i in set(self.verify) | set(self.fold_check)}
         if self.long_match:
-            params["long"] = self.long_match
+            params["search_long"] = self.long_match
         if self.short_match:
-            params["short"] = self.short_match
+            params["search_short"] = self.short_match
         return params
 
     def needle(self, i: int) -> str:
@@ -211,15 +211,15 @@ class Plan:
 
     def contains(self, i: int, text_column: str) -> str:
         haystack = text_column if self.case_sensitive else f"lower({text_column})"
-        return f"instr({haystack}, :t{i}) > 0"
+        return f"instr({haystack}, :search_t{i}) > 0"
 
     def ids_sql(self) -> str:
-        """A SELECT of the matching report_versions ids (needs :long, :short, :tN from params())."""
+        """A SELECT of the matching report_versions ids (parameters from params())."""
         sources = []
         if self.long_match:
-            sources.append(f"select rowid from {TRIGRAM} where {TRIGRAM} match :long")
+            sources.append(f"select rowid from {TRIGRAM} where {TRIGRAM} match :search_long")
         if self.short_match:
-            sources.append(f"select rowid from {GRAMS} where {GRAMS} match :short")
+            sources.append(f"select rowid from {GRAMS} where {GRAMS} match :search_short")
         if not (self.verify or self.fold_check):
             return " intersect ".join(sources)
         conditions = [self.contains(i, "v.text") for i in self.verify]
@@ -233,8 +233,15 @@ class Plan:
         return f"select v.id from {SOURCE} v where " + " and ".join(where + conditions)
 
 
-def plan_query(terms: Iterable[str], case_sensitive: bool = False) -> Plan:
+def plan_query(terms: Iterable[str], case_sensitive: bool = False, indexed: bool = True) -> Plan:
+    """Choose per term: trigram or gram index, and whether instr must confirm it.
+
+    Without an index (``indexed=False``, a database never synced) every term
+    is confirmed by scanning the text: slow, never wrong.
+    """
     terms = tuple(terms)
+    if not indexed:
+        return Plan(terms, None, None, tuple(range(len(terms))), (), case_sensitive)
     long_terms, short_terms, verify, fold_check = [], [], [], []
     for i, term in enumerate(terms):
         if len(term) >= 3:
@@ -260,12 +267,18 @@ def plan_query(terms: Iterable[str], case_sensitive: bool = False) -> Plan:
     )
 
 
-def match_sql(query: str, case_sensitive: bool = False) -> tuple[str, dict[str, str]] | None:
+def has_index(db: Any) -> bool:
+    return _connection(db).execute(
+        "select count(*) from sqlite_master where name in (?, ?)", (TRIGRAM, GRAMS)
+    ).fetchone()[0] == 2
+
+
+def match_sql(query: str, case_sensitive: bool = False, indexed: bool = True) -> tuple[str, dict[str, str]] | None:
     """SQL selecting the ids of report_versions whose text contains every term of ``query``, or None if empty."""
     terms = parse_query(query)
     if not terms:
         return None
-    plan = plan_query(terms, case_sensitive)
+    plan = plan_query(terms, case_sensitive, indexed)
     return plan.ids_sql(), plan.params()
 
 
@@ -307,7 +320,7 @@ def search(
     terms = parse_query(query)
     if not terms:
         return SearchPage([], 0, [])
-    plan = plan_query(terms, case_sensitive)
+    plan = plan_query(terms, case_sensitive, has_index(conn))
     params: dict[str, Any] = plan.params()
     params |= {f"title{i}": ascii_lower(t) for i, t in enumerate(terms)}
     title_score = " + ".join(f"(instr(lower(coalesce(r.title, '')), :title{i}) > 0)" for i in range(len(terms)))
@@ -321,7 +334,7 @@ def search(
     if plan.long_match:
         rank_join = (
             f"left join (select rowid as id, bm25({TRIGRAM}) as score from {TRIGRAM} "
-            f"where {TRIGRAM} match :long) ranked on ranked.id = hits.id"
+            f"where {TRIGRAM} match :search_long) ranked on ranked.id = hits.id"
         )
         rank = "ranked.score"
     rows = conn.execute(

@@ -1,0 +1,185 @@
+"""What the site's own pages show, kept apart from Datasette so it can be tested alone.
+
+- figure labels (Chinese) for every canonical key, from the shared spec;
+- tables re-merged for display: the archive keeps a merged cell's text in
+  every position it covers; the page shows it once, with rowspan/colspan;
+- failing checks explained in plain words (Chinese and English), and the
+  figures each check involves;
+- small inline SVG charts (the site works offline: no scripts, no CDN).
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from parsers.relations import all_relations
+
+SPEC = Path(__file__).resolve().parents[1] / "parsers" / "spec"
+OUTCOME_LABELS = {"upheld": "结果维持", "corrected": "结果纠正", "other": "其他结果", "pending": "尚未审结", "total": "总计"}
+
+
+@lru_cache(maxsize=1)
+def column_labels() -> dict[str, str]:
+    """Applicant column key -> Chinese label."""
+    with open(SPEC / "columns.csv", encoding="utf-8") as f:
+        return {row["col"]: row["label_zh"] for row in csv.DictReader(f)}
+
+
+@lru_cache(maxsize=1)
+def figure_labels() -> dict[str, tuple[str, str]]:
+    """Canonical key -> (Chinese label, unit), in the spec's order."""
+    columns = column_labels()
+    labels: dict[str, tuple[str, str]] = {}
+    with open(SPEC / "figures.csv", encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            key, label, unit = row["key"], row["label_zh"], row["unit"]
+            if "{col}" in key:
+                expansions = {key.replace("{col}", c): f"{label} · {name}" for c, name in columns.items()}
+            elif "{outcome}" in key:
+                expansions = {key.replace("{outcome}", o): f"{label} · {name}" for o, name in OUTCOME_LABELS.items()}
+            else:
+                expansions = {key: label}
+            for k, text in expansions.items():
+                labels.setdefault(k, (text, unit))
+    return labels
+
+
+def archive_database(datasette):
+    """The archive among a Datasette's databases: the first file-backed one."""
+    return next(db for name, db in datasette.databases.items() if name != "_internal" and not db.is_memory)
+
+
+# --- tables as printed ----------------------------------------------------------------------------------
+
+_NUMBER_LIKE = re.compile(r"^[\s\d.,，+\-−%（）()万元件项条个人次篇]*$")
+
+
+@dataclass
+class Cell:
+    text: str
+    row: int  # position in the stored grid, where figures' provenance points
+    col: int
+    rowspan: int = 1
+    colspan: int = 1
+
+
+def remerge(rows: list[list[str]]) -> list[list[Cell]]:
+    """Turn repeated label cells back into spans.  Numbers and blanks are never merged:
+    two adjacent zeros are two cells."""
+    width = max((len(r) for r in rows), default=0)
+    grid = [list(r) + [""] * (width - len(r)) for r in rows]
+    covered = [[False] * width for _ in grid]
+    out: list[list[Cell]] = []
+    for i, row in enumerate(grid):
+        cells = []
+        for j, text in enumerate(row):
+            if covered[i][j]:
+                continue
+            colspan = rowspan = 1
+            if not _NUMBER_LIKE.match(text):
+                while j + colspan < width and row[j + colspan] == text and not covered[i][j + colspan]:
+                    colspan += 1
+                while i + rowspan < len(grid) and all(
+                    grid[i + rowspan][k] == text and not covered[i + rowspan][k] for k in range(j, j + colspan)
+                ):
+                    rowspan += 1
+            for a in range(i, i + rowspan):
+                for b in range(j, j + colspan):
+                    covered[a][b] = True
+            cells.append(Cell(text, i, j, rowspan, colspan))
+        out.append(cells)
+    return out
+
+
+# --- checks in plain words --------------------------------------------------------------------------------
+
+# rule family -> (Chinese, English); {part} is the rule's suffix, {detail} the parser's arithmetic
+EXPLANATIONS = {
+    "requests.row_sum": (
+        "第三部分“{part}”这一行：六类申请人的数字相加不等于该行总计（{detail}）。",
+        "Table 3, row '{part}': the six applicant columns do not add up to the row's total ({detail}).",
+    ),
+    "requests.balance": (
+        "第三部分“{part}”列：本年新收＋上年结转 应等于 办理结果总计＋结转下年度，但不相等（{detail}）。",
+        "Table 3, column '{part}': new + carried over should equal handled + carried forward, and does not ({detail}).",
+    ),
+    "requests.outcomes_sum": (
+        "第三部分“{part}”列：各项办理结果相加不等于总计（{detail}）。",
+        "Table 3, column '{part}': the outcomes do not add up to the total ({detail}).",
+    ),
+    "appeals.sum": (
+        "第四部分“{part}”：维持、纠正、其他、尚未审结相加不等于总计（{detail}）。",
+        "Table 4, '{part}': upheld + corrected + other + pending does not equal the total ({detail}).",
+    ),
+    "legacy.sum": (
+        "统计表“{part}”：分项相加不等于合计（{detail}）。",
+        "Statistics table, '{part}': the parts do not add up to the total ({detail}).",
+    ),
+    "narrative": (
+        "正文与表格不一致：“{part}”（{detail}）。",
+        "The text and the table disagree on '{part}' ({detail}).",
+    ),
+}
+
+
+def explain_check(rule: str, detail: str | None) -> tuple[str, str]:
+    family, _, part = rule.partition(":")
+    label = figure_labels().get(part, (part, ""))[0] if family == "narrative" else _part_label(part)
+    zh, en = EXPLANATIONS.get(family, ("规则 {part} 未通过（{detail}）。", "Rule {part} fails ({detail})."))
+    values = {"part": label or rule, "detail": detail or ""}
+    return zh.format(**values), en.format(**values)
+
+
+def _part_label(part: str) -> str:
+    return column_labels().get(part) or OUTCOME_LABELS.get(part) or part
+
+
+def check_keys(rule: str, keys: set[str]) -> set[str]:
+    """The figure keys a rule compares (for highlighting them)."""
+    family, _, part = rule.partition(":")
+    if family == "narrative":
+        return {part}
+    return next((set(r.keys) for r in all_relations(keys) if r.rule == rule), set())
+
+
+# --- charts -------------------------------------------------------------------------------------------------
+
+
+def line_chart(points: list[tuple[int, float]], title: str, width: int = 560, height: int = 240) -> str:
+    """An inline SVG line chart of (year, value) points, labelled, no script."""
+    esc = html.escape
+    if not points:
+        return f'<p class="nodata">{esc(title)}: 无数据 / no data</p>'
+    pad_l, pad_r, pad_t, pad_b = 56, 16, 28, 28
+    years = [p[0] for p in points]
+    top = max(max(p[1] for p in points), 1)
+    x0, x1 = min(years), max(years)
+
+    def x(year: int) -> float:
+        return pad_l + (0.5 if x0 == x1 else (year - x0) / (x1 - x0)) * (width - pad_l - pad_r)
+
+    def y(value: float) -> float:
+        return height - pad_b - (value / top) * (height - pad_t - pad_b)
+
+    path = " ".join(f"{'M' if i == 0 else 'L'}{x(a):.1f},{y(b):.1f}" for i, (a, b) in enumerate(points))
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}"><title>{esc(title)}</title>',
+        f'<text x="{pad_l}" y="16" font-size="13">{esc(title)}</text>',
+        f'<line x1="{pad_l}" y1="{height - pad_b}" x2="{width - pad_r}" y2="{height - pad_b}" stroke="#999"/>',
+        f'<text x="{pad_l - 6}" y="{y(top) + 4:.1f}" font-size="11" text-anchor="end">{top:g}</text>',
+        f'<text x="{pad_l - 6}" y="{height - pad_b + 4}" font-size="11" text-anchor="end">0</text>',
+        f'<path d="{path}" fill="none" stroke="#1f6fb2" stroke-width="2"/>',
+    ]
+    for year, value in points:
+        parts.append(f'<circle cx="{x(year):.1f}" cy="{y(value):.1f}" r="3.5" fill="#1f6fb2">'
+                     f"<title>{year}: {value:g}</title></circle>")
+        parts.append(f'<text x="{x(year):.1f}" y="{height - 8}" font-size="11" text-anchor="middle">{year}</text>')
+        parts.append(f'<text x="{x(year):.1f}" y="{y(value) - 7:.1f}" font-size="11" text-anchor="middle">{value:g}</text>')
+    parts.append("</svg>")
+    return "".join(parts)

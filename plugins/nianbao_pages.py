@@ -1,0 +1,159 @@
+"""The site's own pages: a report as printed (/report/<id>), its raw file (/raw/<sha256>), and charts (/charts)."""
+
+from __future__ import annotations
+
+import json
+import mimetypes
+
+from datasette import hookimpl
+from datasette.utils.asgi import NotFound, Response
+
+from archive.site import archive_database, check_keys, explain_check, figure_labels, line_chart, remerge
+
+EXTENSIONS = {"pdf": ".pdf", "docx": ".docx", "doc": ".doc", "wps": ".wps", "html": ".html", "text": ".txt"}
+
+
+async def _one(db, sql: str, params: list) -> dict | None:
+    rows = (await db.execute(sql, params)).rows
+    return dict(rows[0]) if rows else None
+
+
+async def _all(db, sql: str, params: list) -> list[dict]:
+    return [dict(r) for r in (await db.execute(sql, params)).rows]
+
+
+async def report_page(datasette, request):
+    db = archive_database(datasette)
+    report_id = int(request.url_vars["id"])
+    report = await _one(
+        db,
+        "select r.*, p.name as portal, p.province, p.city, p.county, p.level from reports r "
+        "left join portals p on p.id = r.portal_id where r.id = ?",
+        [report_id],
+    )
+    if report is None:
+        raise NotFound(f"no report {report_id}")
+    version_no = request.args.get("version")
+    version = await _one(
+        db,
+        "select * from report_versions where report_id = ? and version_no = ?" if version_no and version_no.isdigit()
+        else "select * from report_versions where id = ?",
+        [report_id, int(version_no)] if version_no and version_no.isdigit() else [report["current_version_id"]],
+    )
+    versions = await _all(
+        db, "select id, version_no, fetched_at from report_versions where report_id = ? order by version_no", [report_id]
+    )
+    context = {"report": report, "version": version, "versions": versions, "database": db.name}
+    if version:
+        context |= await _version_context(db, version)
+    return Response.html(await datasette.render_template("nianbao_report.html", context, request=request))
+
+
+async def _version_context(db, version: dict) -> dict:
+    vid = version["id"]
+    figures = await _all(db, "select * from figures where version_id = ?", [vid])
+    checks = await _all(db, "select rule, ok, detail from checks where version_id = ? order by ok, rule", [vid])
+    keys = {f["key"] for f in figures}
+    failing: dict[str, list[str]] = {}  # key -> plain-words reasons
+    explained = []
+    for check in checks:
+        if not check["ok"]:
+            zh, en = explain_check(check["rule"], check["detail"])
+            explained.append({"rule": check["rule"], "zh": zh, "en": en, "detail": check["detail"]})
+            for key in check_keys(check["rule"], keys):
+                failing.setdefault(key, []).append(zh)
+    labels = figure_labels()
+    for f in figures:
+        f["label"], f["unit"] = labels.get(f["key"], (f["key"], ""))
+        f["failing"] = failing.get(f["key"], [])
+    cell_notes = {
+        (f["table_index"], f["row"], f["col"]): f for f in figures if f["table_index"] is not None
+    }
+    tables = []
+    for t in await _all(db, "select * from raw_tables where version_id = ? order by table_index", [vid]):
+        grid = remerge(json.loads(t["rows"] or "[]"))
+        tables.append({"title": t["title"], "page": t["page"], "index": t["table_index"], "grid": grid})
+    order = {key: i for i, key in enumerate(labels)}
+    return {
+        "figures": sorted(figures, key=lambda f: (not f["failing"], order.get(f["key"], len(order)))),
+        "checks": checks,
+        "failed": explained,
+        "tables": tables,
+        "cell_notes": cell_notes,
+        "documents": await _all(
+            db,
+            "select vd.sha256, vd.url, vd.role, vd.format, vd.is_main, d.size from version_documents vd "
+            "left join documents d on d.sha256 = vd.sha256 where vd.version_id = ? order by vd.position",
+            [vid],
+        ),
+    }
+
+
+async def raw_document(datasette, request):
+    """The stored bytes of a document, as a download with a sensible file name."""
+    db = archive_database(datasette)
+    sha = request.url_vars["sha256"]
+    row = await _one(db, "select content, content_type, format from documents where sha256 = ?", [sha])
+    if row is None:
+        raise NotFound("no such document")
+    extension = EXTENSIONS.get(row["format"] or "", "")
+    content_type = (row["content_type"] or mimetypes.types_map.get(extension) or "application/octet-stream")
+    return Response(
+        row["content"],
+        content_type=content_type.split(";")[0] if "html" in content_type else content_type,
+        headers={"Content-Disposition": f'attachment; filename="{sha[:16]}{extension}"'},
+    )
+
+
+async def charts_page(datasette, request):
+    """An agency's trend for one figure, and a region's totals per year."""
+    db = archive_database(datasette)
+    key = request.args.get("key") or "requests.new.total"
+    agency = request.args.get("agency") or ""
+    province = request.args.get("province") or ""
+    city = request.args.get("city") or ""
+    labels = figure_labels()
+    label = labels.get(key, (key, ""))[0]
+    agency_points, region_points = [], []
+    if agency:
+        rows = await _all(
+            db,
+            "select year, sum(value) as value from current_figures where agency = ? and key = ? and year is not null "
+            "group by year order by year",
+            [agency, key],
+        )
+        agency_points = [(r["year"], r["value"]) for r in rows]
+    region_filter = " and ".join(
+        clause for clause, value in (("province = :province", province), ("city = :city", city)) if value
+    )
+    rows = await _all(
+        db,
+        "select year, sum(value) as value, count(distinct report_id) as reports from current_figures "
+        f"where key = :key and year is not null {'and ' + region_filter if region_filter else ''} "
+        "group by year order by year",
+        {"key": key, "province": province, "city": city},
+    )
+    region_points = [(r["year"], r["value"]) for r in rows]
+    region_name = " ".join(v for v in (province, city) if v) or "全部地区 all regions"
+    context = {
+        "key": key,
+        "label": label,
+        "agency": agency,
+        "province": province,
+        "city": city,
+        "keys": [(k, v[0]) for k, v in labels.items()],
+        "agency_chart": line_chart(agency_points, f"{agency}：{label}") if agency else "",
+        "region_chart": line_chart(region_points, f"{region_name}：{label}（合计 total）"),
+        "region_rows": rows,
+        "database": db.name,
+    }
+    return Response.html(await datasette.render_template("nianbao_charts.html", context, request=request))
+
+
+@hookimpl
+def register_routes():
+    return [
+        (r"^/report/(?P<id>\d+)$", report_page),
+        (r"^/raw/(?P<sha256>[0-9a-f]{64})$", raw_document),
+        (r"^/charts$", charts_page),
+    ]

@@ -1,0 +1,63 @@
+"""A small real archive for the site tests: the five seed reports ingested through the real parser
+(one of them edited, so it has two versions, another removed), synthetic reports recombined from the
+seeds, and texts with the edge cases of Ctrl-F search (Latin case, KELVIN SIGN, quotes, spaces, emoji)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from archive.db import open_archive  # noqa: E402
+from archive.ingest import ingest_report  # noqa: E402
+from archive.search import sync_search_index  # noqa: E402
+from archive.wide import rebuild_wide  # noqa: E402
+from archive_captures import SEEDS, seed_capture  # noqa: E402
+from bench.bench_search import synthetic_reports  # noqa: E402
+
+EDGE_TEXTS = [
+    "本年度PDF文件下载量上升，另有pdf与Pdf格式附件。",
+    "温度单位 5\u212a（开尔文符号），不是小写 5k。",
+    "ſtreet 一词为长 s 写法。",
+    "办理结果：结 果 维 持 3 件；结果纠正 1 件。",
+    '他说"公开"二字，书名号《条例》，全角（一）、〔2021〕。',
+    "Émile 与 émile 的区别；ＡＢＣ全角字母。",
+    "表情😀出现在正文中，行尾是换行\n下一行\t制表符。",
+    "疫情防控期间，复议案件3件，诉讼2件。",
+]
+SYNTHETIC = 120
+
+
+def build_site_archive(path: Path) -> Path:
+    db = open_archive(path)
+    for i in range(len(SEEDS)):
+        ingest_report(db, seed_capture(i))
+    edited = SEEDS[0].read_text(encoding="utf-8").replace("认真贯彻落实", "全面贯彻落实") + "\n补充说明：本报告于2026年更正。"
+    ingest_report(db, seed_capture(0, text=edited, at="2026-03-01T08:00:00Z"))
+    db.execute("update reports set status = 'removed', removed_at = '2026-03-02T00:00:00Z' where id = 2")
+    db["portals"].insert({"id": "synthetic", "name": "合成门户", "province": "宁夏", "city": "中卫市"}, pk="id", replace=True)
+    rows = [(a, y, t) for a, y, t in synthetic_reports(SYNTHETIC, seed=11)] + [
+        ("测试局", 2022, text) for text in EDGE_TEXTS
+    ]
+    first = (db.execute("select max(id) from reports").fetchone()[0] or 0) + 1
+    version_first = (db.execute("select max(id) from report_versions").fetchone()[0] or 0) + 1
+    with db.conn:
+        for n, (agency, year, text) in enumerate(rows):
+            rid, vid = first + n, version_first + n
+            title = text.split("\n", 1)[0][:60]
+            db.execute(
+                "insert into reports (id, portal_id, url, title, agency, year, status, current_version_id) "
+                "values (?, 'synthetic', ?, ?, ?, ?, 'active', ?)",
+                [rid, f"http://synthetic.invalid/{rid}", title, agency, year, vid],
+            )
+            db.execute(
+                "insert into report_versions (id, report_id, version_no, title, agency, year, text) "
+                "values (?, ?, 1, ?, ?, ?, ?)",
+                [vid, rid, title, agency, year, text],
+            )
+    sync_search_index(db)
+    rebuild_wide(db)
+    db.conn.close()
+    return path
