@@ -46,9 +46,10 @@ def sync_changes(db: sqlite_utils.Database, run_id: int | None = None, report_id
 
 
 def _versions_without_change(db: sqlite_utils.Database, report_id: int | None) -> list[dict[str, Any]]:
+    one_report = "and v.report_id = :report" if report_id is not None else ""  # a plain '=' uses the index
     rows = db.execute(
         "select v.* from report_versions v left join changes c on c.version_id = v.id "
-        "where c.id is null and (:report is null or v.report_id = :report) order by v.report_id, v.version_no",
+        f"where c.id is null {one_report} order by v.report_id, v.version_no",
         {"report": report_id},
     )
     names = [d[0] for d in rows.description]
@@ -60,7 +61,7 @@ def _restorations_without_change(db: sqlite_utils.Database, report_id: int | Non
     return db.execute(
         """
         select r.id, r.last_seen from reports r
-        where r.status = 'restored' and (:report is null or r.id = :report) and (
+        where r.status = 'restored' and coalesce(:report, r.id) = r.id and (
           select kind from changes c where c.report_id = r.id and c.kind in ('removed', 'restored')
           order by c.id desc limit 1
         ) = 'removed'
