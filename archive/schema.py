@@ -297,7 +297,7 @@ INDEXES: list[tuple[str, tuple[str, ...], bool]] = [
 VIEWS: dict[str, str] = {
     "current_reports": """
 select
-  r.id as report_id, r.portal_id, p.name as portal, p.province, p.city, p.county, p.region_code,
+  r.id as report_id, r.portal_id, p.name as portal, p.province, p.city, p.county, p.region_code, p.level,
   r.url, r.title, r.agency_id, r.agency, r.year, r.template, r.status,
   r.first_seen, r.last_seen, r.removed_at,
   v.id as version_id, v.version_no, v.published, v.fetched_at, v.parser_version,
