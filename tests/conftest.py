@@ -41,3 +41,36 @@ def crawl_mirror(mirror: MirrorServer, tmp_path: Path) -> Callable[..., Any]:
                                     timeout=240)
 
     return crawl
+
+
+@pytest.fixture(scope="session")
+def site_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small real archive for the site tests (see tests/site_archive.py), named as `nianbao serve` names it."""
+    from site_archive import build_site_archive
+
+    return build_site_archive(tmp_path_factory.mktemp("site") / "nianbao.db")
+
+
+@pytest.fixture(scope="session")
+def site_url(site_db: Path) -> Iterator[str]:
+    """The site (archive.publish.make_datasette over site_db) served by uvicorn on a free 127.0.0.1 port."""
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    from archive.publish import make_datasette
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    server = uvicorn.Server(uvicorn.Config(make_datasette(site_db).app(), log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    server.should_exit = True
+    thread.join(10)
+    sock.close()
