@@ -24,11 +24,12 @@ def _settings_pairs(ctx: click.Context, param: click.Parameter, values: tuple[st
 @click.option("--portal", "portal_ids", multiple=True, help="Only these portal ids (repeatable); default all.")
 @click.option("--proxy", help="HTTP proxy for every request, e.g. the mirror: http://127.0.0.1:8642")
 @click.option("--revalidate", is_flag=True, help="Send no If-None-Match/If-Modified-Since: fetch everything again.")
+@click.option("--progress", is_flag=True, help="Print one line per archived report on stderr.")
 @click.option("--capture-log", type=click.Path(dir_okay=False), help="Also write one JSON line per report capture.")
 @click.option("-s", "--set", "overrides", multiple=True, callback=_settings_pairs, metavar="NAME=VALUE",
               help="A Scrapy setting, e.g. -s AUTOTHROTTLE_ENABLED=0 (repeatable).")
 def crawl(
-    db_path: str, portal_ids: tuple[str, ...], proxy: str | None, revalidate: bool, capture_log: str | None,
+    db_path: str, portal_ids: tuple[str, ...], proxy: str | None, revalidate: bool, progress: bool, capture_log: str | None,
     overrides: dict[str, str],
 ) -> None:
     """Crawl the portals of crawler/portals.yml into the archive.
@@ -43,7 +44,8 @@ def crawl(
         select_portals(portal_ids)
     except RegistryError as e:
         raise click.UsageError(str(e)) from e  # exit status 2: nothing could be done
-    extra = {"NIANBAO_REVALIDATE": revalidate, "NIANBAO_CAPTURE_LOG": capture_log} | overrides
+    extra = {"NIANBAO_REVALIDATE": revalidate, "NIANBAO_CAPTURE_LOG": capture_log,
+             "NIANBAO_PROGRESS": progress} | overrides
     stats = run_crawl(db_path, portal_ids, proxy, extra)
     click.echo(
         f"{stats.get('item_scraped_count', 0)} report captures, {stats.get('downloader/response_count', 0)} responses, "

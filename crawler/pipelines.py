@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sys
 from dataclasses import asdict
 from typing import IO, Any
 
@@ -17,6 +18,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
 from archive.capture import Capture, ReportCapture
+from archive.ingest import IngestResult
 
 
 class ArchivePipeline:
@@ -63,6 +65,8 @@ class ArchivePipeline:
             result = ingest_report(self.db, item, run_id=self.run_id)
             if result.report_id is not None:
                 sync_changes(self.db, self.run_id, result.report_id)  # new/edited/restored → a changes row
+            if self.crawler.settings.getbool("NIANBAO_PROGRESS"):
+                print_progress(item, result)
         return item
 
     def close_spider(self) -> None:
@@ -81,6 +85,15 @@ class ArchivePipeline:
             )
         runs.finish_run(self.db, self.run_id)
         self.db.close()
+
+
+def print_progress(capture: ReportCapture, result: IngestResult) -> None:
+    """One line per archived report on stderr, for people watching a crawl (``nianbao crawl --progress``)."""
+    version = f" v{result.version_no}" if result.version_no else ""
+    problems = f"  ({'; '.join(result.errors)[:120]})" if result.errors else ""
+    title = capture.title or capture.article.url
+    sys.stderr.write(f"  {capture.portal_id:13} {result.outcome:9} {title}{version}{problems}\n")
+    sys.stderr.flush()
 
 
 class CaptureLogPipeline:

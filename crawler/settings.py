@@ -8,6 +8,7 @@ behave the same:
 - ``NIANBAO_WARC_DIR``: where WARC files go (default ``warc/`` beside the database).
 - ``NIANBAO_REVALIDATE``: send no validators (If-None-Match / If-Modified-Since); fetch everything again.
 - ``NIANBAO_CAPTURE_LOG``: a JSON-lines file with one summary line per report capture (audit, tests).
+- ``NIANBAO_PROGRESS``: print one line per archived report on stderr.
 """
 
 BOT_NAME = "nianbao"
@@ -48,6 +49,7 @@ ITEM_PIPELINES = {
 NIANBAO_DB = None
 NIANBAO_PROXY = None
 NIANBAO_CAPTURE_LOG = None
+NIANBAO_PROGRESS = False
 
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"

@@ -50,15 +50,17 @@ def demo(db_path: str, no_serve: bool, port: int) -> None:
         return
     ds = make_datasette(path)
     asyncio.run(ds.invoke_startup())
-    click.echo(f"\nServing {path} at http://127.0.0.1:{port}/  (Ctrl-C stops)")
+    base = f"http://127.0.0.1:{port}"
+    click.echo(f"\nServing {path} at {base}/  (Ctrl-C stops)")
+    click.echo(f"  recent changes: {base}/changes   search: {base}/-/search?q=复议   download: {base}/{path.stem}.db")
     uvicorn.run(ds.app(), host="127.0.0.1", port=port, log_level="warning", lifespan="on")
 
 
 def _crawl(db_path: Path, proxy: str) -> None:
     """``nianbao crawl`` in a child process, its progress shown as it goes."""
     overrides = [arg for name, value in MIRROR_SETTINGS.items() for arg in ("-s", f"{name}={value}")]
-    command = [sys.executable, "-m", "nianbao.cli", "crawl", "--db", str(db_path), "--proxy", proxy,
-               "-s", "LOG_LEVEL=INFO", *overrides]
+    command = [sys.executable, "-m", "nianbao.cli", "crawl", "--db", str(db_path), "--proxy", proxy, "--progress",
+               "-s", "LOG_LEVEL=WARNING", *overrides]
     status = subprocess.run(command).returncode
     if status not in (0, 1):  # 1: some portal failed, which the run records; anything else is fatal
         raise click.ClickException(f"crawl failed with exit status {status}")
@@ -71,7 +73,7 @@ def _summarise(db) -> None:
     ).fetchall()
     click.echo("\n== Archive")
     for portal_id, count, removed in rows:
-        click.echo(f"  {portal_id:10} {count:3} reports" + (f" ({removed} removed)" if removed else ""))
+        click.echo(f"  {portal_id:13} {count:3} reports" + (f" ({removed} removed)" if removed else ""))
     versions = db.execute("select count(*) from report_versions").fetchone()[0]
     failing = db.execute(
         "select count(distinct version_id) from checks where not ok"
