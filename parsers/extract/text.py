@@ -5,7 +5,10 @@ tab-separated or ``a | b | c`` lines (markdown or not), ``---`` separator
 rows, headings as ``#`` lines, ``**bold**`` marks, and tables broken by
 blank lines.  Cells lost or shifted by the conversion cannot be seen here,
 so every table is marked ``loose``: the mapper aligns its values by the
-template's arithmetic rather than by position.
+template's arithmetic rather than by position.  A PDF's text layer prints a
+row as its label and then its values separated by spaces
+(``四、结转下年度继续办理 0 0 0 0 0 0 0``); a run of three or more numbers
+ending a line is read as such a row.
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ _SEPARATOR_CELL = re.compile(r"^:?-{3,}:?$")
 _MARKUP = re.compile(r"\*\*|__|\\(?=[_*#|\\])")
 _LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)|<(https?://[^>]*)>")
 _CAPTION_MAX_CHARS = 60
+_VALUE = r"[+-]?\d[\d,]*(?:\.\d+)?"
+_VALUE_RUN = re.compile(rf"^(?P<label>.*?[^\d\s.,+-])?\s*(?P<values>{_VALUE}(?:\s+{_VALUE}){{2,}})\s*$")
 
 
 def _clean(text: str) -> str:
@@ -38,6 +43,10 @@ def _cells(line: str) -> list[str] | None:
         if line.strip().endswith("|") and cells and not cells[-1]:
             cells = cells[:-1]
         return cells
+    run = _VALUE_RUN.match(line.strip())
+    if run:
+        label = [_clean(run.group("label"))] if run.group("label") else []
+        return label + run.group("values").split()
     return None
 
 
