@@ -16,6 +16,7 @@ from parsers.labels import normalize_label
 from parsers.model import Document
 from parsers.numbers import is_blank, is_number
 
+_CONTEXT_CHARS = 300
 _PAGE_FURNITURE = re.compile(r"^[\s\-—－_·.]*(?:第\s*\d+\s*页(?:\s*共\s*\d+\s*页)?|\d{1,3}|[-—－]\s*\d{1,3}\s*[-—－])[\s\-—－_.]*$")
 
 
@@ -61,6 +62,9 @@ class GridRow:
 @dataclass
 class LogicalTable:
     rows: list[GridRow] = field(default_factory=list)
+    # the text printed just before the table (its caption, section heading, a header printed as lines):
+    # names a table whose header row was not kept (markdown copies, a PDF's text layer)
+    context: str = ""
 
     @property
     def loose(self) -> bool:
@@ -72,15 +76,18 @@ def logical_tables(doc: Document) -> list[LogicalTable]:
     result: list[LogicalTable] = []
     index = -1
     joinable = False
+    before: list[str] = []  # text blocks since the last table
     for block in doc.blocks:
         if block.kind != "table" or block.table is None:
             if block.text.strip() and not _PAGE_FURNITURE.match(block.text):
                 joinable = False
+                before.append(block.text.strip())
             continue
         index += 1
         table = block.table
         if not (joinable and result):
-            result.append(LogicalTable())
+            result.append(LogicalTable(context="\n".join(before + [table.title or ""])[-_CONTEXT_CHARS:]))
+        before = []
         for r, cells in enumerate(table.rows):
             page = table.row_pages[r] if table.row_pages and r < len(table.row_pages) else table.page
             result[-1].rows.append(GridRow([c or "" for c in cells], index, r, page, table.loose))

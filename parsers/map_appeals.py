@@ -17,6 +17,7 @@ _GROUPS = TEMPLATES.data["appeals"]["groups"]
 _OUTCOMES = [o["key"] for o in TEMPLATES.entries("appeals", "outcomes")]
 _KEYS = [f"appeals.{g}.{o}" for g in _GROUPS for o in _OUTCOMES]
 _HEADER = TEMPLATES.data["appeals"]["header_match"]
+_CAPTION = TEMPLATES.data["appeals"]["caption_match"]
 
 
 def _value_cells(row: GridRow) -> list[int | None] | None:
@@ -51,9 +52,19 @@ def _is_header(table: LogicalTable, index: int) -> bool:
     return "诉讼" in row.label or "诉讼" in following
 
 
+def _start(table: LogicalTable) -> int | None:
+    """Index of the first header row; -1 for a headerless table the text before it names (15 values)."""
+    start = next((i for i in range(len(table.rows)) if _is_header(table, i)), None)
+    if start is None and all(word in table.context for word in _CAPTION):
+        first = next((r for r in table.rows if r.has_number), None)
+        if first is not None and len(first.tail()) == len(_KEYS) and not first.label_indices:
+            return -1
+    return start
+
+
 def map_appeals(tables: list[LogicalTable], figs: FigureSet) -> None:
     for table in tables:
-        start = next((i for i in range(len(table.rows)) if _is_header(table, i)), None)
+        start = _start(table)
         if start is None:
             continue
         row = next((r for r in table.rows[start + 1:] if r.has_number), None)

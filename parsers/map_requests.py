@@ -22,6 +22,7 @@ from parsers.templates import TEMPLATES
 COLUMNS = TEMPLATES.columns
 WIDTH = len(COLUMNS)
 _HEADER = [p for p in TEMPLATES.data["requests"]["header_match"]]
+_CAPTION = TEMPLATES.data["requests"]["caption_match"]
 _MIN_ROWS_WITHOUT_HEADER = 3
 
 
@@ -67,7 +68,7 @@ def _readings(tables: list[LogicalTable]) -> tuple[dict[str, Reading], bool]:
     for table in tables:
         pending: list[GridRow] = []  # rows without values since the last row with values
         positions: dict[str, list[int]] = {}
-        has_header = False
+        has_header = any(words in table.context for words in _CAPTION)  # headerless copy named by its caption
         found: dict[str, Reading] = {}
         blank: dict[str, Reading] = {}  # template rows printed with every value cell blank
         for row in table.rows:
