@@ -155,7 +155,7 @@ def line_chart(points: list[tuple[int, float]], title: str, width: int = 560, he
     esc = html.escape
     if not points:
         return f'<p class="nodata">{esc(title)}: 无数据 / no data</p>'
-    pad_l, pad_r, pad_t, pad_b = 56, 16, 28, 28
+    pad_l, pad_r, pad_t, pad_b = 56, 24, 44, 28
     years = [p[0] for p in points]
     top = max(max(p[1] for p in points), 1)
     x0, x1 = min(years), max(years)

@@ -1,0 +1,101 @@
+"""The site in a real headless Chromium, as a journalist uses it: search a two-character term and open a
+result, open a report and its history link, download the database and query it with sqlite3."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import subprocess
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parent / "_artifacts"
+SCREENSHOT_FOR_README = Path(__file__).resolve().parents[1] / "docs" / "screenshot.png"
+ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync",
+]
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium"),
+]
+
+
+@pytest.fixture(scope="module")
+def page(tmp_path_factory: pytest.TempPathFactory):
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        context = p.chromium.launch_persistent_context(
+            str(tmp_path_factory.mktemp("chromium-profile")),
+            executable_path=str(CHROMIUM),
+            args=ARGS,
+            accept_downloads=True,
+            viewport={"width": 1200, "height": 1000},
+            locale="zh-CN",
+        )
+        yield context.new_page()
+        context.close()
+
+
+def test_search_two_characters_and_open_a_result(page, site_url: str) -> None:
+    page.goto(f"{site_url}/-/search")
+    page.fill("input[name=q]", "复议")
+    page.click("input[type=submit]")
+    page.wait_for_selector("a.hit")
+    count_text = page.inner_text("p.count")
+    assert "份报告包含 “复议”" in count_text and not count_text.startswith("0 ")
+    assert page.locator("p.snippet mark").first.inner_text() == "复议"
+    page.screenshot(path=str(ARTIFACTS / "search.png"))
+    if SCREENSHOT_FOR_README.parent.is_dir() and not SCREENSHOT_FOR_README.exists():
+        shutil.copy(ARTIFACTS / "search.png", SCREENSHOT_FOR_README)
+    first = page.locator("a.hit").first
+    title = first.inner_text()
+    first.click()
+    page.wait_for_url("**/report/*")
+    assert page.inner_text("h1") == title
+    assert "复议" in page.content() or page.locator("table.grid").count() > 0
+
+
+def test_table_search_box_keeps_short_terms(page, site_url: str) -> None:
+    page.goto(f"{site_url}/nianbao/current_reports")
+    page.fill("input#_search", "疫情 复议")
+    page.press("input#_search", "Enter")
+    page.wait_for_selector("h3")
+    assert "疫情 复议" in page.inner_text("body")
+    page.screenshot(path=str(ARTIFACTS / "table-search.png"))
+
+
+def test_report_page_and_history_link(page, site_url: str) -> None:
+    page.goto(f"{site_url}/report/2")  # a report whose numbers contradict themselves
+    assert page.locator("h2", has_text="Numbers that contradict each other").count() == 1
+    assert page.locator("tr.fail").count() > 0
+    assert page.locator("table.grid").count() >= 2
+    page.screenshot(path=str(ARTIFACTS / "report.png"), full_page=True)
+    history = page.locator("a.history")
+    assert history.get_attribute("href") == "/report/2/history"
+    history.click()
+    page.wait_for_url("**/report/2/history")
+    page.screenshot(path=str(ARTIFACTS / "history.png"))
+
+
+def test_download_database_and_query_it_with_sqlite3(page, site_url: str, tmp_path: Path) -> None:
+    page.goto(f"{site_url}/nianbao")
+    with page.expect_download() as download_info:
+        page.click("a[href$='nianbao.db']")
+    path = tmp_path / "nianbao.db"
+    download_info.value.save_as(path)
+    with sqlite3.connect(path) as conn:
+        expected = {r[0] for r in conn.execute("select id from report_versions where instr(text, '疫情') > 0")}
+    sqlite3_cli = shutil.which("sqlite3")
+    if sqlite3_cli is None:
+        pytest.skip("no sqlite3 command line")
+    out = subprocess.run(
+        [sqlite3_cli, str(path), "select rowid from search_grams where search_grams match '\"疫情\"';"],
+        capture_output=True, text=True, check=True,
+    ).stdout
+    assert {int(line) for line in out.split()} == expected and expected
