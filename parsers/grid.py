@@ -47,14 +47,18 @@ class GridRow:
     def has_number(self) -> bool:
         return any(is_number(c) for c in self.cells)
 
-    def tail(self) -> list[int]:
-        """Indices of the value cells after the last label cell, blank edges trimmed, inner blanks kept."""
+    def tail(self, keep_placeholders: bool = False) -> list[int]:
+        """Indices of the value cells after the last label cell, blank edges trimmed, inner blanks kept.
+
+        With ``keep_placeholders`` only empty edges are trimmed: a printed ``-`` or ``/`` stays a cell.
+        """
         labels = self.label_indices
         start = labels[-1] + 1 if labels else 0
         indices = list(range(start, len(self.cells)))
-        while indices and is_blank(self.cells[indices[0]]):
+        edge = (lambda i: not self.cells[i].strip()) if keep_placeholders else (lambda i: is_blank(self.cells[i]))
+        while indices and edge(indices[0]):
             indices.pop(0)
-        while indices and is_blank(self.cells[indices[-1]]):
+        while indices and edge(indices[-1]):
             indices.pop()
         return indices
 

@@ -31,6 +31,23 @@ def normalize_label(text: str) -> str:
     return text
 
 
+_NOTE = re.compile(r"(?<=.)\([^()]*\)")
+
+
+def without_notes(label: str) -> str:
+    """A normalised label without the notes in brackets some forms print after it.
+
+    规章(设区的市、自治州人民政府应提供相关数据) is 规章; a note may name other rows
+    (其他对外管理服务事项(指行政许可以外的…行政处罚、行政强制…)), so rows are told
+    apart by the label itself.  A leading enumerator such as (二) stays.
+    """
+    while True:
+        shorter = _NOTE.sub("", label)
+        if shorter == label:
+            return label
+        label = shorter
+
+
 def first_match(label: str, entries: Iterable[dict]) -> dict | None:
     """The first template entry one of whose ``match`` patterns is found in the normalised label."""
     for entry in entries:

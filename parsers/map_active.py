@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from parsers.figureset import FigureSet
 from parsers.grid import GridRow, LogicalTable, aligned_cells, column_positions
-from parsers.labels import first_match, normalize_label
+from parsers.labels import first_match, normalize_label, without_notes
 from parsers.numbers import header_money_unit, is_blank, money_in_wan, parse_number
 from parsers.templates import TEMPLATES
 
@@ -32,8 +32,8 @@ def _cells(row: GridRow, columns: list[str], positions: dict[str, list[int]]) ->
     aligned = aligned_cells(row, positions, columns)
     if aligned is not None:
         return aligned
-    tail = row.tail()
-    if len(tail) != len(columns):
+    tail = next((t for t in (row.tail(), row.tail(keep_placeholders=True)) if len(t) == len(columns)), None)
+    if tail is None:
         return None
     return {c: (None if is_blank(row.cells[i]) else i) for c, i in zip(columns, tail)}
 
@@ -66,7 +66,7 @@ def map_active(tables: list[LogicalTable], figs: FigureSet) -> None:
                 continue
             if not columns or not row.has_number:
                 continue
-            entry = first_match(row.label, TEMPLATES.entries("active", "rows"))
+            entry = first_match(without_notes(row.label), TEMPLATES.entries("active", "rows"))
             if entry is None:
                 continue
             cells = _cells(row, columns, positions)
