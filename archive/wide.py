@@ -35,19 +35,19 @@ def wide_columns(keys: set[str]) -> list[str]:
 def rebuild_wide(db: Any) -> int:
     """Drop and rebuild figures_wide from figures (sqlite_utils.Database); returns its row count."""
     keys = wide_columns({row[0] for row in db.execute("select distinct key from figures")})
-    rows = db.execute(
-        """select v.id, v.report_id, (r.current_version_id = v.id), coalesce(v.agency, r.agency),
-                  coalesce(v.year, r.year), coalesce(v.template, r.template), p.province, p.city, p.county,
-                  v.failed_checks, f.key, f.value
-           from report_versions v
-           join reports r on r.id = v.report_id
-           left join portals p on p.id = r.portal_id
-           join figures f on f.version_id = v.id
-           order by v.id"""
-    )
     with db.conn:
         db[WIDE].drop(ignore=True)
         db[WIDE].create(ID_COLUMNS | {key: "ANY" for key in keys}, pk="version_id")
+        rows = db.execute(
+            """select v.id, v.report_id, (r.current_version_id = v.id), coalesce(v.agency, r.agency),
+                      coalesce(v.year, r.year), coalesce(v.template, r.template), p.province, p.city, p.county,
+                      v.failed_checks, f.key, f.value
+               from report_versions v
+               join reports r on r.id = v.report_id
+               left join portals p on p.id = r.portal_id
+               join figures f on f.version_id = v.id
+               order by v.id"""
+        )
         records = (
             dict(zip(ID_COLUMNS, first[: len(ID_COLUMNS)])) | {first[-2]: first[-1]} | {r[-2]: r[-1] for r in rest}
             for _, (first, *rest) in groupby(rows, key=lambda row: row[0])

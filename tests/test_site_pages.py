@@ -1,0 +1,205 @@
+"""The site's pages and data over HTTP: report page, raw file, metadata, canned queries, wide table,
+downloads, charts, read-only safety, headers and robots.txt; and the index kept in step with edits."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sqlite3
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from archive.db import open_archive
+from archive.search import match_sql, sync_search_index
+from archive.site import explain_check, remerge
+from archive.wide import rebuild_wide
+
+
+def get(url: str) -> tuple[int, dict[str, str], bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=30) as r:
+            return r.status, {k.lower(): v for k, v in r.headers.items()}, r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, {k.lower(): v for k, v in e.headers.items()}, e.read()
+
+
+def rows(site_url: str, path: str, **params: str) -> list[dict]:
+    status, _, body = get(f"{site_url}{path}?" + urllib.parse.urlencode(params | {"_shape": "array"}))
+    assert status == 200, body[:500]
+    return json.loads(body)
+
+
+def query(db: Path, sql: str, params: list | tuple = ()) -> list[tuple]:
+    with sqlite3.connect(db) as conn:
+        return conn.execute(sql, params).fetchall()
+
+
+def test_report_page_shows_metadata_links_tables_and_explained_failures(site_url: str, site_db: Path) -> None:
+    report_id, url, sha = query(
+        site_db,
+        "select r.id, r.url, v.document_sha256 from reports r join report_versions v on v.id = r.current_version_id "
+        "where v.failed_checks > 0 and v.document_sha256 is not null order by r.id limit 1",
+    )[0]
+    status, _, body = get(f"{site_url}/report/{report_id}")
+    page = body.decode()
+    assert status == 200
+    assert f'href="{url}"' in page and f'href="/raw/{sha}"' in page and f'href="/report/{report_id}/history"' in page
+    assert "Numbers that contradict each other" in page and "数字自相矛盾" in page
+    failing_rules = [r for (r,) in query(site_db, "select rule from current_checks where report_id = ? and ok = 0", [report_id])]
+    assert all(rule in page for rule in failing_rules)
+    assert 'class="fail"' in page and '<table class="grid">' in page
+
+
+def test_report_page_merges_repeated_label_cells(site_url: str, site_db: Path) -> None:
+    version_id, table_index, raw = next(
+        (v, t, json.loads(r)) for v, t, r in query(site_db, "select version_id, table_index, rows from raw_tables")
+        if any(row[i] == row[i + 1] and row[i] and not row[i].isdigit() for row in json.loads(r) for i in range(len(row) - 1))
+    )
+    report_id = query(site_db, "select report_id from report_versions where id = ?", [version_id])[0][0]
+    version_no = query(site_db, "select version_no from report_versions where id = ?", [version_id])[0][0]
+    page = get(f"{site_url}/report/{report_id}?version={version_no}")[2].decode()
+    assert "colspan=" in page or "rowspan=" in page
+
+
+def test_raw_file_is_the_stored_bytes(site_url: str, site_db: Path) -> None:
+    sha, content = query(site_db, "select sha256, content from documents limit 1")[0]
+    status, headers, body = get(f"{site_url}/raw/{sha}")
+    assert status == 200 and body == content and "attachment" in headers["content-disposition"]
+
+
+def test_unknown_report_is_404(site_url: str) -> None:
+    assert get(f"{site_url}/report/999999")[0] == 404
+
+
+def test_metadata_titles_descriptions_and_facets(site_url: str) -> None:
+    page = get(f"{site_url}/nianbao/current_reports")[2].decode()
+    assert "当前报告 · Current reports" in page
+    for facet in ("province", "city", "level", "year", "template", "failed_checks"):
+        assert f'data-column="{facet}"' in page
+    metadata = json.loads(get(f"{site_url}/-/metadata.json")[2])
+    tables = metadata["databases"]["nianbao"]["tables"]
+    assert metadata["license"] and metadata["source"]
+    for table in ("reports", "report_versions", "figures", "checks", "raw_tables", "figures_wide", "current_reports"):
+        assert tables[table]["title"] and tables[table]["description"]
+
+
+def test_every_table_and_column_is_described(site_db: Path) -> None:
+    import yaml
+
+    metadata = yaml.safe_load((Path(__file__).resolve().parents[1] / "metadata.yml").read_text(encoding="utf-8"))
+    tables = metadata["databases"]["nianbao"]["tables"]
+    with sqlite3.connect(site_db) as conn:
+        names = [
+            n for (n,) in conn.execute("select name from sqlite_master where type in ('table', 'view')")
+            if not n.startswith(("search_", "sqlite_")) and n != "figures_wide"
+        ]
+        missing = [
+            f"{name}.{col}"
+            for name in names
+            for (_, col, *_) in conn.execute(f"pragma table_info([{name}])")
+            if col not in (tables.get(name, {}).get("columns") or {})
+        ]
+    assert not missing
+
+
+def test_canned_queries(site_url: str, site_db: Path) -> None:
+    top = rows(site_url, "/nianbao/top_agencies_by_requests.json", year="2020")
+    expected = query(
+        site_db,
+        "select agency, sum(value) from current_figures where key = 'requests.new.total' and year = 2020 "
+        "group by agency order by 2 desc",
+    )
+    assert [(r["agency"], r["requests"]) for r in top] == [tuple(e) for e in expected] and top
+    contradictions = rows(site_url, "/nianbao/contradictions_by_region.json", province="", city="")
+    assert {r["rule"] for r in contradictions} == {
+        r for (r,) in query(site_db, "select rule from current_checks where ok = 0")
+    }
+    over_years = rows(site_url, "/nianbao/agency_figures_over_years.json", agency=top[0]["agency"])
+    assert over_years and all(r["agency"] == top[0]["agency"] for r in over_years)
+    refusals = rows(site_url, "/nianbao/refusals_by_reason.json", year="", province="", city="")
+    assert refusals and all(not r["reason"].startswith(("new", "granted")) for r in refusals)
+    changed = rows(site_url, "/nianbao/recently_changed_or_removed.json")
+    assert {r["report_id"] for r in changed} >= {1, 2}  # report 1 was edited, report 2 removed
+
+
+def test_wide_table_matches_long_figures_and_downloads_as_csv(site_url: str, site_db: Path) -> None:
+    version_id, value = query(site_db, "select version_id, value from figures where key = 'requests.new.total' limit 1")[0]
+    status, _, body = get(f"{site_url}/nianbao/figures_wide.csv?_size=max")
+    assert status == 200
+    table = list(csv.DictReader(io.StringIO(body.decode("utf-8"))))
+    row = next(r for r in table if r["version_id"] == str(version_id))
+    assert row["requests.new.total"] == str(value)
+    assert len(table) == query(site_db, "select count(distinct version_id) from figures")[0][0]
+
+
+def test_whole_database_downloads(site_url: str, site_db: Path, tmp_path: Path) -> None:
+    status, _, body = get(f"{site_url}/nianbao.db")
+    assert status == 200
+    (tmp_path / "copy.db").write_bytes(body)
+    assert query(tmp_path / "copy.db", "select count(*) from report_versions") == query(
+        site_db, "select count(*) from report_versions"
+    )
+
+
+def test_charts_are_inline_svg(site_url: str, site_db: Path) -> None:
+    agency = query(site_db, "select agency from current_figures where key = 'requests.new.total' limit 1")[0][0]
+    page = get(f"{site_url}/charts?" + urllib.parse.urlencode({"agency": agency, "key": "requests.new.total"}))[2].decode()
+    assert page.count("<svg") == 2 and "<circle" in page and "<script src" not in page
+
+
+def test_read_only_limits_headers_and_robots(site_url: str) -> None:
+    status, headers, body = get(f"{site_url}/nianbao?" + urllib.parse.urlencode({"sql": "delete from reports"}))
+    assert status == 400 or b"Statement must be a SELECT" in body
+    settings = json.loads(get(f"{site_url}/-/settings.json")[2])
+    assert settings["sql_time_limit_ms"] <= 5000 and settings["max_returned_rows"] <= 5000
+    _, headers, _ = get(f"{site_url}/report/1")
+    assert headers["x-content-type-options"] == "nosniff"
+    assert headers["referrer-policy"] == "strict-origin-when-cross-origin"
+    assert "default-src 'self'" in headers["content-security-policy"]
+    assert "frame-ancestors 'none'" in headers["content-security-policy"]
+    status, _, robots = get(f"{site_url}/robots.txt")
+    assert status == 200 and b"Disallow: /-/" in robots and b"Allow: /report/" in robots
+
+
+def test_index_follows_new_and_edited_versions(site_db: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "edit.db"
+    copy.write_bytes(site_db.read_bytes())
+    db = open_archive(copy)
+
+    def found(term: str) -> set[int]:
+        sql, params = match_sql(term)
+        return {r[0] for r in db.execute(sql, params)}
+
+    db.execute("update report_versions set text = text || '独一无二' where id = 1")
+    assert sync_search_index(db) == query(copy, "select count(*) from report_versions")[0][0]  # rebuilt
+    assert found("独一无二") == found("独一") == found("二") & {1} == {1}
+    db.execute("insert into report_versions (id, report_id, version_no, text) values (9999, 1, 99, '新加的版本 Xy')")
+    db.conn.commit()
+    assert sync_search_index(db) == 1
+    assert found("xy") == found("新加") == {9999}
+
+
+def test_rebuild_wide_has_a_column_per_key(site_db: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "wide.db"
+    copy.write_bytes(site_db.read_bytes())
+    db = open_archive(copy)
+    assert rebuild_wide(db) == query(copy, "select count(distinct version_id) from figures")[0][0]
+    keys = {k for (k,) in query(copy, "select distinct key from figures")}
+    assert keys <= set(db["figures_wide"].columns_dict)
+
+
+def test_remerge_spans_labels_but_never_numbers() -> None:
+    grid = remerge([["申请人", "申请人", "总计"], ["0", "0", "0"], ["自然人", "自然人", "1"]])
+    assert [(c.text, c.colspan) for c in grid[0]] == [("申请人", 2), ("总计", 1)]
+    assert [c.text for c in grid[1]] == ["0", "0", "0"]
+
+
+@pytest.mark.parametrize("rule", ["requests.balance:natural_person", "appeals.sum:review", "narrative:requests.new.total"])
+def test_failures_are_explained_in_both_languages(rule: str) -> None:
+    zh, en = explain_check(rule, "1+2 ≠ 4")
+    assert "1+2 ≠ 4" in zh and "1+2 ≠ 4" in en and zh != en and ":" not in zh.split("（")[0]
