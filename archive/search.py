@@ -50,7 +50,7 @@ SCHEMA = [
     f"create virtual table if not exists {TRIGRAM} using fts5(text, tokenize='trigram', content='')",
     f"""create virtual table if not exists {GRAMS} using fts5(grams,
         tokenize="unicode61 remove_diacritics 0 categories '{GRAM_CATEGORIES}'",
-        detail=none, content='', columnsize=0)""",
+        detail=none, content='')""",
     # bulk-load faster (measured: -40% build time); the index is merged by 'optimize' after a rebuild
     f"insert into {TRIGRAM}({TRIGRAM}, rank) values ('crisismerge', 64)",
     f"insert into {TRIGRAM}({TRIGRAM}, rank) values ('automerge', 16)",
