@@ -11,10 +11,9 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
-from pdfplumber.page import Page
-
 from parsers.extract.pdf_grid import Cell, TablePart
 from parsers.extract.pdf_rules import Bbox, table_cells
+from parsers.extract.pdf_source import PageData
 from parsers.extract.pdf_text import Char, Line, cell_text, group_lines
 
 
@@ -26,7 +25,7 @@ class PageContent:
     lines: list[Line] = field(default_factory=list)  # running text, outside tables
     parts: list[TablePart] = field(default_factory=list)
     chars: int = 0
-    unmapped: int = 0  # characters pdfminer could not map to Unicode, shown as "(cid:N)"
+    unmapped: int = 0  # characters the fonts cannot map to Unicode
     image_share: float = 0.0  # the share of the page the largest picture covers (a scan covers nearly all)
 
 
@@ -52,14 +51,10 @@ class _CellIndex:
         return None
 
 
-def read_page(page: Page, number: int) -> PageContent:
+def read_page(page: PageData, number: int) -> PageContent:
     chars = page.chars  # spaces included: they separate Latin words
-    area = float(page.width * page.height) or 1.0
-    content = PageContent(number, float(page.width), float(page.height),
-                          image_share=max((float(i["width"] * i["height"]) / area for i in page.images),
-                                          default=0.0),
-                          chars=sum(1 for c in chars if c["text"].strip()),
-                          unmapped=sum(c["text"].startswith("(cid:") for c in chars))
+    content = PageContent(number, page.width, page.height, image_share=max(page.image_shares, default=0.0),
+                          chars=sum(1 for c in chars if c["text"].strip()), unmapped=page.unmapped)
     tables = [_CellIndex(cells) for cells in table_cells(page)]
     in_cell: list[list[list[Char]]] = [[[] for _ in t.cells] for t in tables]
     loose: list[Char] = []

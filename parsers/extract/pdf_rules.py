@@ -7,7 +7,8 @@ them as rules turns body text into one-column "tables" and splits header
 cells.  A table cut by a page break often lacks its closing rule (the top
 or bottom border is drawn only where the table really starts or ends), so
 open sides are closed where several rules end at the same place.
-pdfplumber's explicit-lines table finder then turns the rules into cells.
+pdfplumber's explicit-lines table finder then turns the rules into cells
+(with explicit lines only, it reads nothing else from the page).
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from pdfplumber.page import Page
+from pdfplumber.table import TableFinder
 
-Obj = dict[str, Any]
+from parsers.extract.pdf_source import Obj, PageData
+
 Bbox = tuple[float, float, float, float]  # x0, top, x1, bottom
 
 AXIS_TOLERANCE = 1.0  # a rule may be this far from perfectly horizontal/vertical
@@ -53,7 +55,7 @@ def _axis_line(x0: float, top: float, x1: float, bottom: float) -> Obj | None:
     return None
 
 
-def _rules_of(page: Page) -> Iterable[Obj | None]:
+def _rules_of(page: PageData) -> Iterable[Obj | None]:
     for ln in page.lines:
         if not is_white(ln.get("stroking_color")):
             yield _axis_line(ln["x0"], ln["top"], ln["x1"], ln["bottom"])
@@ -131,13 +133,13 @@ def _covered(rules: list[Obj], at: float, lo: float, hi: float, horizontal: bool
     return False
 
 
-def ruling_lines(page: Page) -> list[Obj]:
+def ruling_lines(page: PageData) -> list[Obj]:
     """Every visible horizontal and vertical rule on the page, open table sides closed."""
     rules = [r for r in _rules_of(page) if r is not None]
     return rules + _closing_rules(rules, horizontal=True) + _closing_rules(rules, horizontal=False)
 
 
-def table_cells(page: Page) -> list[list[Bbox]]:
+def table_cells(page: PageData) -> list[list[Bbox]]:
     """The cells of each ruled table on the page (tables of fewer than two cells are boxes, not tables)."""
     rules = ruling_lines(page)
     vertical = [r for r in rules if r["x0"] == r["x1"]]
@@ -149,4 +151,4 @@ def table_cells(page: Page) -> list[list[Bbox]]:
         "explicit_vertical_lines": vertical, "explicit_horizontal_lines": horizontal,
         "snap_tolerance": 3, "join_tolerance": 3, "intersection_tolerance": 3,
     }
-    return [t.cells for t in page.find_tables(settings) if len(t.cells) >= 2]
+    return [t.cells for t in TableFinder(page, settings).tables if len(t.cells) >= 2]  # type: ignore[arg-type]
