@@ -356,38 +356,31 @@ def search(
 
 def snippet(text: str, terms: list[str], case_sensitive: bool = False, width: int = 40) -> str:
     """Escaped HTML around the first occurrence of each term, every occurrence wrapped in <mark>."""
-    haystack = text if case_sensitive else ascii_lower(text)
-    needles = [t if case_sensitive else ascii_lower(t) for t in terms]
+    flags = 0 if case_sensitive else re.IGNORECASE | re.ASCII  # ASCII letters only, as SQLite's lower()
     spans = []
-    for needle in needles:
-        at = haystack.find(needle)
-        if at >= 0:
-            spans.append((max(0, at - width), min(len(text), at + len(needle) + width)))
+    for term in terms:
+        found = re.search(re.escape(term), text, flags)
+        if found:
+            spans.append((max(0, found.start() - width), min(len(text), found.end() + width)))
     windows: list[list[int]] = []
     for start, end in sorted(spans):
         if windows and start <= windows[-1][1]:
             windows[-1][1] = max(windows[-1][1], end)
         else:
             windows.append([start, end])
-    pieces = [_mark(text[s:e], haystack[s:e], needles) for s, e in windows[:3]]
+    marker = re.compile("|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True)), flags)
+    pieces = [_mark(text[start:end], marker) for start, end in windows[:3]]
     prefix = "…" if windows and windows[0][0] > 0 else ""
     suffix = "…" if windows and windows[-1][1] < len(text) else ""
     return prefix + " … ".join(pieces) + suffix
 
 
-def _mark(window: str, folded: str, needles: list[str]) -> str:
-    """Wrap every needle occurrence in ``window`` in <mark>, escaping the rest."""
-    marked = [False] * len(window)
-    for needle in needles:
-        at = folded.find(needle)
-        while at >= 0 and needle:
-            for j in range(at, at + len(needle)):
-                marked[j] = True
-            at = folded.find(needle, at + 1)
-    out, run_start = [], 0
-    for j in range(1, len(window) + 1):
-        if j == len(window) or marked[j] != marked[run_start]:
-            piece = html.escape(window[run_start:j])
-            out.append(f"<mark>{piece}</mark>" if marked[run_start] else _WHITESPACE.sub(" ", piece))
-            run_start = j
+def _mark(window: str, marker: re.Pattern) -> str:
+    """Escape the window, wrapping what ``marker`` matches in <mark> and collapsing other whitespace."""
+    out, last = [], 0
+    for found in marker.finditer(window):
+        out.append(_WHITESPACE.sub(" ", html.escape(window[last : found.start()])))
+        out.append(f"<mark>{html.escape(found.group())}</mark>")
+        last = found.end()
+    out.append(_WHITESPACE.sub(" ", html.escape(window[last:])))
     return "".join(out)

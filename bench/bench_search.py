@@ -18,7 +18,8 @@ import statistics
 import sqlite3
 import time
 from pathlib import Path
-from typing import Iterator
+from itertools import islice
+from typing import Iterable, Iterator
 
 from archive.db import open_archive
 from archive.search import match_sql, rebuild_search_index, search
@@ -64,27 +65,33 @@ def synthetic_reports(n: int, seed: int = 5) -> Iterator[tuple[str, int, str]]:
         yield agency, year, "\n\n".join(parts)
 
 
+def insert_reports(db, rows: Iterable[tuple[str, int, str]], portal_id: str) -> None:
+    """(agency, year, text) rows as reports with one version each, straight into the real schema."""
+    report_id = (db.execute("select max(id) from reports").fetchone()[0] or 0) + 1
+    version_id = (db.execute("select max(id) from report_versions").fetchone()[0] or 0) + 1
+    with db.conn:
+        for n, (agency, year, text) in enumerate(rows):
+            title = text.split("\n", 1)[0][:80]
+            db.execute(
+                "insert into reports (id, portal_id, url, title, agency, year, status, current_version_id) "
+                "values (?, ?, ?, ?, ?, ?, 'active', ?)",
+                [report_id + n, portal_id, f"http://{portal_id}.invalid/{report_id + n}", title, agency, year,
+                 version_id + n],
+            )
+            db.execute(
+                "insert into report_versions (id, report_id, version_no, title, agency, year, text) "
+                "values (?, ?, 1, ?, ?, ?, ?)",
+                [version_id + n, report_id + n, title, agency, year, text],
+            )
+
+
 def build_archive(path: Path, n: int, batch: int = 2000) -> None:
-    """A real-schema archive with n reports, one version each, no search index yet."""
+    """A real-schema archive with n synthetic reports, no search index yet."""
     db = open_archive(path)
     db["portals"].insert({"id": "bench", "name": "bench", "province": "宁夏"}, pk="id", replace=True)
     reports = synthetic_reports(n)
-    done = 0
-    while done < n:
-        chunk = [next(reports) for _ in range(min(batch, n - done))]
-        with db.conn:
-            for i, (agency, year, text) in enumerate(chunk, start=done + 1):
-                db.execute(
-                    "insert into reports (id, portal_id, url, title, agency, year, status, current_version_id) "
-                    "values (?, 'bench', ?, ?, ?, ?, 'active', ?)",
-                    [i, f"http://bench.invalid/{i}", text.split("\n", 1)[0], agency, year, i],
-                )
-                db.execute(
-                    "insert into report_versions (id, report_id, version_no, title, agency, year, text) "
-                    "values (?, ?, 1, ?, ?, ?, ?)",
-                    [i, i, text.split("\n", 1)[0], agency, year, text],
-                )
-        done += len(chunk)
+    for start in range(0, n, batch):
+        insert_reports(db, islice(reports, batch), "bench")
     db.conn.close()
 
 

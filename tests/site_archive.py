@@ -15,7 +15,7 @@ from archive.ingest import ingest_report  # noqa: E402
 from archive.search import sync_search_index  # noqa: E402
 from archive.wide import rebuild_wide  # noqa: E402
 from archive_captures import SEEDS, seed_capture  # noqa: E402
-from bench.bench_search import synthetic_reports  # noqa: E402
+from bench.bench_search import insert_reports, synthetic_reports  # noqa: E402
 
 EDGE_TEXTS = [
     "本年度PDF文件下载量上升，另有pdf与Pdf格式附件。",
@@ -41,25 +41,8 @@ def build_site_archive(path: Path) -> Path:
     ingest_report(db, seed_capture(0, text=edited, at="2026-03-01T08:00:00Z"))
     db.execute("update reports set status = 'removed', removed_at = '2026-03-02T00:00:00Z' where id = 2")
     db["portals"].insert({"id": "synthetic", "name": "合成门户", "province": "宁夏", "city": "中卫市"}, pk="id", replace=True)
-    rows = [(a, y, t) for a, y, t in synthetic_reports(SYNTHETIC, seed=11)] + [
-        ("测试局", 2022, text) for text in EDGE_TEXTS
-    ]
-    first = (db.execute("select max(id) from reports").fetchone()[0] or 0) + 1
-    version_first = (db.execute("select max(id) from report_versions").fetchone()[0] or 0) + 1
-    with db.conn:
-        for n, (agency, year, text) in enumerate(rows):
-            rid, vid = first + n, version_first + n
-            title = text.split("\n", 1)[0][:60]
-            db.execute(
-                "insert into reports (id, portal_id, url, title, agency, year, status, current_version_id) "
-                "values (?, 'synthetic', ?, ?, ?, ?, 'active', ?)",
-                [rid, f"http://synthetic.invalid/{rid}", title, agency, year, vid],
-            )
-            db.execute(
-                "insert into report_versions (id, report_id, version_no, title, agency, year, text) "
-                "values (?, ?, 1, ?, ?, ?, ?)",
-                [vid, rid, title, agency, year, text],
-            )
+    insert_reports(db, synthetic_reports(SYNTHETIC, seed=11), "synthetic")
+    insert_reports(db, [("测试局", 2022, text) for text in EDGE_TEXTS], "synthetic")
     sync_search_index(db)
     rebuild_wide(db)
     db.conn.close()
