@@ -139,15 +139,14 @@ def map_requests(tables: list[LogicalTable], figs: FigureSet) -> None:
 def _restore(figs: FigureSet, readings: dict[str, Reading], damaged: dict[str, list[Candidate]],
              fixed: dict[str, int | float]) -> None:
     variables = {name: tuple(f"requests.{name}.{c}" for c in COLUMNS) for name in damaged}
-    solutions = solve(variables, damaged, fixed, request_relations(list(readings)))
+    viable = solve(variables, damaged, fixed, request_relations(list(readings)))
     for name in damaged:
-        answers = {s[name].values for s in solutions}
-        if len(answers) != 1:
-            reason = "no placement satisfies the template's arithmetic" if not solutions else "several placements fit"
+        if len(viable[name]) != 1:
+            reason = "no placement satisfies the template's arithmetic" if not viable[name] else "several placements fit"
             figs.note(f"table 3 row {name}: {len(readings[name].cells)} values for {WIDTH} columns; {reason}; "
                       "row left out")
             continue
-        candidate = solutions[0][name]
+        candidate = viable[name][0]
         _set_row(figs, name, readings[name], candidate.values, candidate.gaps, candidate.guessed)
         figs.note(f"table 3 row {name}: a lost cell was put back by the template's arithmetic")
 
