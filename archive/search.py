@@ -267,10 +267,22 @@ def plan_query(terms: Iterable[str], case_sensitive: bool = False, indexed: bool
     )
 
 
-def has_index(db: Any) -> bool:
-    return _connection(db).execute(
-        "select count(*) from sqlite_master where name in (?, ?)", (TRIGRAM, GRAMS)
-    ).fetchone()[0] == 2
+def index_is_current(db: Any) -> bool:
+    """Whether the indexes hold exactly the current texts of every version.
+
+    Versions added since the last sync, or texts changed, make it false; the
+    search then checks every text itself (slow, never wrong) instead of
+    missing what the index does not have yet.
+    """
+    conn = _connection(db)
+    tables = {n for (n,) in conn.execute("select name from sqlite_master where name in (?, ?, ?, ?)",
+                                          (TRIGRAM, GRAMS, INDEXED, STALE))}
+    if len(tables) < 4:
+        return False
+    indexed, versions, stale = conn.execute(
+        f"select (select count(*) from {INDEXED}), (select count(*) from {SOURCE}), exists (select 1 from {STALE})"
+    ).fetchone()
+    return indexed == versions and not stale
 
 
 def match_sql(query: str, case_sensitive: bool = False, indexed: bool = True) -> tuple[str, dict[str, str]] | None:
@@ -320,7 +332,7 @@ def search(
     terms = parse_query(query)
     if not terms:
         return SearchPage([], 0, [])
-    plan = plan_query(terms, case_sensitive, has_index(conn))
+    plan = plan_query(terms, case_sensitive, index_is_current(conn))
     params: dict[str, Any] = plan.params()
     params |= {f"title{i}": ascii_lower(t) for i, t in enumerate(terms)}
     title_score = " + ".join(f"(instr(lower(coalesce(r.title, '')), :title{i}) > 0)" for i in range(len(terms)))

@@ -13,7 +13,7 @@ from datasette.filters import FilterArguments
 from datasette.utils import sqlite_timelimit
 from datasette.utils.asgi import Response
 
-from archive.search import has_index, match_sql, search
+from archive.search import index_is_current, match_sql, search
 from archive.site import archive_database
 
 # table or view -> its column holding a report_versions id
@@ -30,7 +30,7 @@ def filters_from_request(request, database, table, datasette):
     async def inner():
         query = request.args.get("_search", "")
         context = {"supports_search": True, "search": query}
-        indexed = await datasette.get_database(database).execute_fn(has_index)
+        indexed = await datasette.get_database(database).execute_fn(index_is_current)
         planned = match_sql(query, indexed=indexed)
         if planned is None:
             return FilterArguments([], extra_context=context)

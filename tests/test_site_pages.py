@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from archive.db import open_archive
-from archive.search import match_sql, sync_search_index
+from archive.search import index_is_current, match_sql, sync_search_index
 from archive.site import explain_check, remerge
 from archive.wide import rebuild_wide
 
@@ -182,6 +182,18 @@ def test_index_follows_new_and_edited_versions(site_db: Path, tmp_path: Path) ->
     db.conn.commit()
     assert sync_search_index(db) == 1
     assert found("xy") == found("新加") == {9999}
+
+
+def test_stale_index_falls_back_to_scanning_not_to_missing(site_db: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "stale.db"
+    copy.write_bytes(site_db.read_bytes())
+    db = open_archive(copy)
+    assert index_is_current(db)
+    db.execute("insert into report_versions (id, report_id, version_no, text) values (9999, 1, 99, '未同步的文字')")
+    db.conn.commit()
+    assert not index_is_current(db)
+    sql, params = match_sql("同步", indexed=index_is_current(db))
+    assert {r[0] for r in db.execute(sql, params)} == {9999}
 
 
 def test_rebuild_wide_has_a_column_per_key(site_db: Path, tmp_path: Path) -> None:
