@@ -189,10 +189,10 @@ def test_stale_index_falls_back_to_scanning_not_to_missing(site_db: Path, tmp_pa
     copy.write_bytes(site_db.read_bytes())
     db = open_archive(copy)
     assert index_is_current(db)
-    db.execute("insert into report_versions (id, report_id, version_no, text) values (9999, 1, 99, '未同步的文字')")
+    db.execute("insert into report_versions (id, report_id, version_no, text) values (9999, 1, 99, '未同步的龘靐')")
     db.conn.commit()
     assert not index_is_current(db)
-    sql, params = match_sql("同步", indexed=index_is_current(db))
+    sql, params = match_sql("龘靐", indexed=index_is_current(db))
     assert {r[0] for r in db.execute(sql, params)} == {9999}
 
 
