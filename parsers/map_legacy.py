@@ -1,9 +1,9 @@
 """The national 政府信息公开情况统计表 (to 2018) and older local forms → ``legacy.*``.
 
 Rows read ``label | unit | value``; the label says the key.  Labels shared
-by two chapters (（二）被依法纠错数 under 四、行政复议 and 五、行政诉讼) are told
-apart by the chapter the row sits in; a row that starts with 四、 opens
-chapter 四, also across a page break.
+by two groups (（二）被依法纠错数 under 四、行政复议 and under 五、行政诉讼) are
+told apart by the group of the row read before them, also across a page
+break, so forms that number their chapters differently read the same.
 """
 
 from __future__ import annotations
@@ -13,18 +13,18 @@ import re
 from parsers.figureset import FigureSet
 from parsers.grid import GridRow, LogicalTable
 from parsers.labels import normalize_label
-from parsers.numbers import is_blank, is_number, money_in_wan, parse_number
+from parsers.numbers import header_money_unit, is_blank, is_number, money_in_wan, parse_number
 from parsers.templates import TEMPLATES
 
-_CHAPTER = re.compile(r"^([一二三四五六七八九十]+)、")
 _HEADER = TEMPLATES.data["legacy"]["header_match"]
+_CHAPTER = re.compile(r"^[一二三四五六七八九十]+、")
 _UNITS = re.compile(r"^(条|件|次|篇|个|人|人次|万元|元|项|——|—|-)$")
 _MIN_ROWS_WITHOUT_HEADER = 5
 
 
-def _match(label: str, chapter: str | None) -> dict | None:
+def _match(label: str, group: str | None) -> dict | None:
     for entry in TEMPLATES.entries("legacy", "rows"):
-        if entry.get("section") and entry["section"] != chapter:
+        if entry.get("within") and entry["within"] != group:
             continue
         if any(p.search(label) for p in entry["patterns"]):
             return entry
@@ -43,28 +43,29 @@ def _value_cell(row: GridRow) -> tuple[int | None, str | None] | None:
     return None
 
 
-def _rows(table: LogicalTable, chapter: str | None) -> tuple[list[tuple[str, GridRow, int | None, str | None]], str | None]:
+def _rows(table: LogicalTable, group: str | None) -> tuple[list[tuple[dict, GridRow, int | None, str | None]], str | None]:
+    """The rows of one table that carry a legacy key, and the group the table ends in."""
     found = []
     for row in table.rows:
         if not row.label_indices:
             continue
         label = normalize_label(row.cells[row.label_indices[0]])
-        opened = _CHAPTER.match(label)
-        if opened:
-            chapter = opened.group(1)
-        entry = _match(label, chapter)
+        entry = _match(label, group)
         cell = _value_cell(row) if entry else None
         if entry and cell is not None:
             found.append((entry, row, *cell))
-    return found, chapter
+            group = entry["key"].split(".")[0]
+        elif _CHAPTER.match(label):
+            group = None
+    return found, group
 
 
 def map_legacy(tables: list[LogicalTable], figs: FigureSet) -> None:
-    chapter: str | None = None
+    group: str | None = None
     continuing = False
     for table in tables:
         has_header = any(any(h in r.label for h in _HEADER) for r in table.rows if not r.has_number)
-        found, chapter = _rows(table, chapter)
+        found, group = _rows(table, group)
         if not (has_header or continuing or len(found) >= _MIN_ROWS_WITHOUT_HEADER):
             continuing = False
             continue
@@ -75,7 +76,8 @@ def map_legacy(tables: list[LogicalTable], figs: FigureSet) -> None:
                 continue
             text = row.cells[cell] if cell is not None else "0"
             if entry.get("money"):
-                value, assumed = money_in_wan(text, unit) or (0, False)
+                value, assumed = money_in_wan(text, header_money_unit(unit) or header_money_unit(
+                    row.cells[row.label_indices[0]])) or (0, False)
                 if assumed:
                     figs.note(f"{key}: '{text}' printed without a unit; read as 万元")
             else:

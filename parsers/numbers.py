@@ -63,8 +63,10 @@ def is_number(text: str | None) -> bool:
 
 
 def header_money_unit(header: str | None) -> str | None:
-    """The money unit a column header or caption states: ``单位：万元``, ``（元）``."""
-    header = unicodedata.normalize("NFKC", header or "")
+    """The money unit a column header, caption or unit cell states: ``单位：万元``, ``（元）``, ``万元``."""
+    header = unicodedata.normalize("NFKC", header or "").strip()
+    if header in _MONEY_FACTORS:  # a unit column: 万元
+        return header
     match = _HEADER_UNIT.search(header) or _BARE_UNIT.search(header)
     return match.group(1) if match else None
 
