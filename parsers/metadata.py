@@ -33,7 +33,8 @@ _DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零
 _SPACE_NEAR_CJK = re.compile(r"\s*(?=[\u4e00-\u9fff（）《》])|(?<=[\u4e00-\u9fff（）《》])\s*")
 _TAIL_LINES = 12
 _HEAD_LINES = 40
-_YEAR_FIRST = re.compile(r"^(?:19|20)\d{2}\s*年度?(.{2,40}?)(?:政府信息公开|政务公开|信息公开)")
+_YEAR_FIRST = re.compile(r"^(?:19|20)\d{2}\s*年度?(.{2,40})(?:政府信息公开|政务公开|信息公开)")
+_REPORT_NAME = re.compile(r"(?:信息公开|政务公开).{0,8}(?:年度报告|工作报告|年报)|年度报告")
 _YEAR_OPENING = re.compile(r"(?:^|。)((?:19|20)\d{2})\s*年度?\s*[，,]")
 _NOT_CJK_HEAD = re.compile(r"^[^\u4e00-\u9fff]+")
 _ANY_DATE = re.compile(r"((?:19|20)\d{2})\s*[-./年]\s*(\d{1,2})\s*[-./月]\s*(\d{1,2})")
@@ -47,14 +48,31 @@ def _lines(doc: Document) -> list[str]:
     return [_squeeze(b.text) for b in doc.blocks if b.kind != "table" and b.text.strip()]
 
 
+def _is_title(line: str) -> bool:
+    return bool(_REPORT_NAME.search(line)) and len(line) <= _TITLE_MAX and "《" not in line and "。" not in line
+
+
 def find_title(doc: Document) -> str | None:
-    lines = _lines(doc)
-    for i, line in enumerate(lines[:_HEAD_LINES]):
-        if "年度报告" in line and len(line) <= _TITLE_MAX and "《" not in line and "。" not in line:
-            if _YEAR_IN_TITLE.match(line) and i > 0 and len(lines[i - 1]) <= 30 and "年度报告" not in lines[i - 1]:
-                return lines[i - 1] + line
+    """The report's name: a line naming the report with a year (joined with an agency line above it),
+    else the page's title metadata, else any line naming the report (breadcrumbs name it without a year)."""
+    lines = _lines(doc)[:_HEAD_LINES]
+    for i, line in enumerate(lines):
+        if _is_title(line) and _YEAR_IN_TITLE.search(line):
+            above = lines[i - 1] if i > 0 else ""
+            if _YEAR_IN_TITLE.match(line) and above and len(above) <= 30 and not _REPORT_NAME.search(above):
+                return above + line
             return line
-    return doc.meta.get("article_title") or doc.meta.get("title") or None
+    for key in ("article_title", "title"):
+        if _REPORT_NAME.search(doc.meta.get(key, "")):
+            return doc.meta[key]
+    return next((line for line in lines if _is_title(line)), None) or doc.meta.get("title") or None
+
+
+def _drop_split_topic(head: str) -> str:
+    """"某局政府" / "某县人民政府政府" left over when 政府信息公开 was cut as 信息公开: drop the stray 政府."""
+    if head.endswith("政府") and (not head.endswith("人民政府") or head.endswith("政府政府")):
+        return head[:-2]
+    return head
 
 
 def find_agency(doc: Document, title: str | None) -> str | None:
@@ -62,7 +80,7 @@ def find_agency(doc: Document, title: str | None) -> str | None:
         head = _YEAR_IN_TITLE.split(title, maxsplit=1)[0] if _YEAR_IN_TITLE.search(title) else ""
         head = re.sub(r"(关于|的)$", "", _NOT_CJK_HEAD.sub("", head).strip(" ：:"))  # drops "Page 8 - "
         year_first = _YEAR_FIRST.match(title)
-        head = head or (year_first.group(1) if year_first else "")
+        head = head or (_drop_split_topic(year_first.group(1)) if year_first else "")
         if head:
             return head + "人民政府" if _BARE_PLACE.search(head) else head
     compiler = _COMPILER.search(doc.text)

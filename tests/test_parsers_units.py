@@ -121,3 +121,16 @@ def test_legacy_rows_told_apart_by_chapter_across_a_page_break():
     assert result.provenance["legacy.suits.corrected"]["page"] == 6
     assert {c["rule"] for c in result.checks} == {"legacy.sum:reviews", "legacy.sum:suits"}
     assert result.failed_checks == []
+
+
+def test_breadcrumb_is_not_the_title():
+    doc = _doc("首页 > 政府信息公开 > 年度报告", "某某县人民政府2020年政府信息公开工作年度报告", "正文。")
+    assert find_title(doc) == "某某县人民政府2020年政府信息公开工作年度报告"
+
+
+@pytest.mark.parametrize("title, agency", [
+    ("2020年某某县人民政府政府信息公开工作年度报告", "某某县人民政府"),
+    ("2020年度某某县人民政府信息公开工作年度报告", "某某县人民政府"),
+    ("2020年某某市生态环境局政府信息公开工作年度报告", "某某市生态环境局")])
+def test_agency_of_year_first_titles(title, agency):
+    assert find_agency(_doc("正文。"), title) == agency
