@@ -110,3 +110,16 @@ def test_made_up_report_without_tables_is_unknown():
     assert result.template == "unknown" and result.figures == {} and result.errors == []
     assert result.year == 2022 and result.agency == "某某镇"
     assert [s["number"] for s in result.sections] == ["一", "二"]
+
+
+def test_table_2_with_the_article_label_merged_down_the_first_column():
+    first = "第二十条第（一）项"
+    rows = [[first, "信息内容", "本年制发件数", "本年废止件数", "现行有效件数"],
+            [first, "规章", "1", "0", "5"], [first, "行政规范性文件", "3", "", "8"],
+            ["第二十条第（五）项", "信息内容", "本年处理决定数量", "本年处理决定数量", "本年处理决定数量"],
+            ["第二十条第（五）项", "行政许可", "9487", "9487", "9487"]]
+    result = build_report(report_document([("二、主动公开政府信息情况", rows)], 2024))
+    assert result.template == "2021"
+    assert result.figures == {"active.rules.issued": 1, "active.rules.repealed": 0, "active.rules.in_force": 5,
+                              "active.normative_docs.issued": 3, "active.normative_docs.repealed": 0,
+                              "active.normative_docs.in_force": 8, "active.licensing.decisions": 9487}
