@@ -105,7 +105,8 @@ def _index_rows(conn: sqlite3.Connection, rows: list[tuple[int, str | None]]) ->
     texts = [text or "" for _, text in rows]
     with ExitStack() as stack:
         if len(rows) > 200:
-            grams = stack.enter_context(multiprocessing.Pool(1)).imap(gram_document, texts, chunksize=32)
+            pool = stack.enter_context(multiprocessing.get_context("spawn").Pool(1))  # no fork: callers may run threads
+            grams = pool.imap(gram_document, texts, chunksize=32)
         else:
             grams = map(gram_document, texts)
         for (version_id, _), text, gram_doc in zip(rows, texts, grams):
