@@ -134,3 +134,9 @@ def test_breadcrumb_is_not_the_title():
     ("2020年某某市生态环境局政府信息公开工作年度报告", "某某市生态环境局")])
 def test_agency_of_year_first_titles(title, agency):
     assert find_agency(_doc("正文。"), title) == agency
+
+
+def test_tab_indented_prose_is_not_a_table():
+    doc = text_to_document("某县2020年政府信息公开工作年度报告\n\t一、总体情况\n\t2020年，我县共受理申请3件。\n规章\t0\t0\t0\n")
+    assert [b.kind for b in doc.blocks] == ["paragraph", "paragraph", "paragraph", "table"]
+    assert doc.blocks[1].text == "一、总体情况"

@@ -71,7 +71,7 @@ def text_to_document(text: str) -> Document:
         if not line.strip():
             continue  # blank lines never end a table: converters break tables with them
         cells = _cells(line)
-        if cells is not None:
+        if cells is not None and (rows or sum(1 for c in cells if c) >= 2):  # "\t一、总体情况" is prose
             if not _is_separator(cells) and any(cells):
                 rows.append(cells)
             continue
@@ -82,7 +82,7 @@ def text_to_document(text: str) -> Document:
             if text_:
                 doc.blocks.append(Block(kind="heading", text=text_))
         else:
-            doc.blocks.append(Block(kind="paragraph", text=_clean(line)))
+            doc.blocks.append(Block(kind="paragraph", text=_clean(line.replace("\t", " "))))
     close_table()
     return doc
 
