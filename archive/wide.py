@@ -1,7 +1,8 @@
 """``figures_wide``: one row per report version, one column per canonical key, for spreadsheet users.
 
 The long ``figures`` table stays the source; this one is rebuilt from it
-after ingest or reparse (:func:`rebuild_wide`).  Columns follow the spec's
+after ingest or reparse (:func:`rebuild_wide`, which does nothing when the
+figures have not changed since the last build).  Columns follow the spec's
 order; a key the spec does not know still gets a column, at the end.
 """
 
@@ -13,6 +14,7 @@ from typing import Any
 from archive.site import figure_labels
 
 WIDE = "figures_wide"
+STATE = "figures_wide_state"  # the fingerprint of the figures it was built from
 ID_COLUMNS = {
     "version_id": int,
     "report_id": int,
@@ -32,10 +34,25 @@ def wide_columns(keys: set[str]) -> list[str]:
     return spec + sorted(keys - set(spec))
 
 
-def rebuild_wide(db: Any) -> int:
-    """Drop and rebuild figures_wide from figures (sqlite_utils.Database); returns its row count."""
+def _fingerprint(db: Any) -> str:
+    """Changes whenever figures are added, replaced or removed, or a report's current version moves."""
+    row = db.execute(
+        "select (select count(*) from figures), (select max(rowid) from figures), "
+        "(select count(*) from report_versions), (select total(current_version_id) from reports)"
+    ).fetchone()
+    return ":".join(map(str, row))
+
+
+def rebuild_wide(db: Any, force: bool = False) -> int:
+    """Rebuild figures_wide from figures (sqlite_utils.Database) unless nothing changed; returns its row count."""
+    fingerprint = _fingerprint(db)
+    if not force and db[WIDE].exists() and db[STATE].exists():
+        if db.execute(f"select fingerprint from {STATE}").fetchone() == (fingerprint,):
+            return db[WIDE].count
     keys = wide_columns({row[0] for row in db.execute("select distinct key from figures")})
     with db.conn:
+        db[STATE].drop(ignore=True)
+        db[STATE].insert({"fingerprint": fingerprint})
         db[WIDE].drop(ignore=True)
         db[WIDE].create(ID_COLUMNS | {key: "ANY" for key in keys}, pk="version_id")
         rows = db.execute(
