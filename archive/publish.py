@@ -43,10 +43,12 @@ def make_datasette(db_path: str | Path, root: Path = REPO_ROOT) -> Datasette:
 
 
 def refresh_derived(db: sqlite_utils.Database) -> None:
-    """Bring what is derived from the versions (the search indexes) up to date; run before publishing."""
-    from archive.search import sync_search_index  # the site's module; imported here so ingest never needs it
+    """Bring what is derived from the versions (the search indexes, the wide figures table) up to date; run before publishing."""
+    from archive.search import sync_search_index  # the site's modules; imported here so ingest never needs them
+    from archive.wide import rebuild_wide
 
     sync_search_index(db)
+    rebuild_wide(db)  # does nothing when the figures have not changed
 
 
 def checkpoint(db_path: Path) -> None:
