@@ -43,7 +43,7 @@ def make_datasette(db_path: str | Path, root: Path = REPO_ROOT) -> Datasette:
 
 
 def refresh_derived(db: sqlite_utils.Database) -> None:
-    """Bring what is derived from the versions (the search indexes, the wide figures table) up to date; run before publishing."""
+    """Bring what is derived from the versions up to date (search indexes, wide figures table); run before publishing."""
     from archive.search import sync_search_index  # the site's modules; imported here so ingest never needs them
     from archive.wide import rebuild_wide
 
