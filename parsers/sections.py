@@ -1,9 +1,10 @@
 """The report's numbered chapters (一、总体情况 … 六、其他需要报告的事项) with their text.
 
-A chapter heading is a short line starting with the next Chinese numeral
-in sequence and 、, so "一是…" and the table rows (三、本年度办理结果) are not
-taken for chapters.  Legacy reports have their own chapters; they are read
-the same way.
+A chapter heading starts a line with the next Chinese numeral in sequence
+and 、, so "一是…" and the table rows (三、本年度办理结果) are not taken for
+chapters.  The heading ends at the line's end or at its first punctuation
+("一、总体情况。2020年，…" from a text layer): the rest is chapter text.
+Legacy reports have their own chapters; they are read the same way.
 """
 
 from __future__ import annotations
@@ -11,9 +12,10 @@ from __future__ import annotations
 import re
 
 from parsers.model import Document
+from parsers.templates import TEMPLATES
 
 _NUMERALS = "一二三四五六七八九十"
-_HEADING = re.compile(r"^\s*([一二三四五六七八九十])\s*[、.．]\s*(.{2,40})$")
+_HEADING = re.compile(r"^\s*([一二三四五六七八九十])\s*[、.．]\s*([^，。；：:,;]{2,40}?)\s*(?:$|[，。；：:,;]\s*(.*)$)")
 
 
 def split_sections(doc: Document) -> list[dict[str, str]]:
@@ -25,11 +27,12 @@ def split_sections(doc: Document) -> list[dict[str, str]]:
         text = block.text.strip().strip("#* ")
         match = _HEADING.match(text)
         expected = _NUMERALS[len(sections)] if len(sections) < len(_NUMERALS) else None
-        if match and match.group(1) == expected and not re.search(r"[。；]", match.group(2)):
+        table_row = match and any(w in match.group(2) for w in TEMPLATES.data["not_chapters"])
+        if match and match.group(1) == expected and not table_row:
             if sections:
                 sections[-1]["text"] = "\n".join(body)
             sections.append({"number": expected, "heading": match.group(2).strip(), "text": ""})
-            body = []
+            body = [match.group(3)] if match.group(3) else []
         elif sections and text:
             body.append(text)
     if sections:

@@ -140,3 +140,14 @@ def test_tab_indented_prose_is_not_a_table():
     doc = text_to_document("某县2020年政府信息公开工作年度报告\n\t一、总体情况\n\t2020年，我县共受理申请3件。\n规章\t0\t0\t0\n")
     assert [b.kind for b in doc.blocks] == ["paragraph", "paragraph", "paragraph", "table"]
     assert doc.blocks[1].text == "一、总体情况"
+
+
+def test_sections_in_sequence_with_text_on_the_heading_line():
+    from parsers.sections import split_sections
+
+    doc = _doc("某县2020年政府信息公开工作年度报告", "一、总体情况。2020年，我县……", "一是加强领导。",
+               "二、主动公开政府信息情况", "三、本年度办理结果", "三、收到和处理政府信息公开申请情况")
+    sections = split_sections(doc)
+    assert [(s["number"], s["heading"]) for s in sections] == [
+        ("一", "总体情况"), ("二", "主动公开政府信息情况"), ("三", "收到和处理政府信息公开申请情况")]
+    assert sections[0]["text"] == "2020年，我县……\n一是加强领导。"
