@@ -105,7 +105,8 @@ def _index_rows(conn: sqlite3.Connection, rows: list[tuple[int, str | None]]) ->
     texts = [text or "" for _, text in rows]
     with ExitStack() as stack:
         if len(rows) > 200:
-            pool = stack.enter_context(multiprocessing.get_context("spawn").Pool(1))  # no fork: callers may run threads
+            # spawn, not fork: callers (a crawl, a server) may run threads
+            pool = stack.enter_context(multiprocessing.get_context("spawn").Pool(1))
             grams = pool.imap(gram_document, texts, chunksize=32)
         else:
             grams = map(gram_document, texts)
@@ -139,7 +140,9 @@ def sync_search_index(db: Any) -> int:
     ensure_search_schema(conn)
     if conn.execute(f"select 1 from {STALE} limit 1").fetchone():
         return rebuild_search_index(conn)
-    new = conn.execute(f"select id, text from {SOURCE} where id not in (select version_id from {INDEXED}) order by id")
+    new = conn.execute(
+        f"select id, text from {SOURCE} where id not in (select version_id from {INDEXED}) order by id"
+    )
     count = 0
     with conn:
         for batch in _batches(new):
@@ -281,13 +284,16 @@ def index_is_current(db: Any) -> bool:
     if len(tables) < 4:
         return False
     indexed, versions, stale = conn.execute(
-        f"select (select count(*) from {INDEXED}), (select count(*) from {SOURCE}), exists (select 1 from {STALE})"
+        f"select (select count(*) from {INDEXED}), (select count(*) from {SOURCE}), "
+        f"exists (select 1 from {STALE})"
     ).fetchone()
     return indexed == versions and not stale
 
 
-def match_sql(query: str, case_sensitive: bool = False, indexed: bool = True) -> tuple[str, dict[str, str]] | None:
-    """SQL selecting the ids of report_versions whose text contains every term of ``query``, or None if empty."""
+def match_sql(
+    query: str, case_sensitive: bool = False, indexed: bool = True
+) -> tuple[str, dict[str, str]] | None:
+    """SQL selecting the ids of report_versions whose text has every term of ``query``; None if it has none."""
     terms = parse_query(query)
     if not terms:
         return None
@@ -336,7 +342,9 @@ def search(
     plan = plan_query(terms, case_sensitive, index_is_current(conn))
     params: dict[str, Any] = plan.params()
     params |= {f"title{i}": ascii_lower(t) for i, t in enumerate(terms)}
-    title_score = " + ".join(f"(instr(lower(coalesce(r.title, '')), :title{i}) > 0)" for i in range(len(terms)))
+    title_score = " + ".join(
+        f"(instr(lower(coalesce(r.title, '')), :title{i}) > 0)" for i in range(len(terms))
+    )
     hits_cte = f"with hits(id) as ({plan.ids_sql()})"
     current = (
         f"from hits join {SOURCE} v on v.id = hits.id "

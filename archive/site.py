@@ -41,7 +41,9 @@ def figure_labels() -> dict[str, tuple[str, str]]:
             if "{col}" in key:
                 expansions = {key.replace("{col}", c): f"{label} · {name}" for c, name in columns.items()}
             elif "{outcome}" in key:
-                expansions = {key.replace("{outcome}", o): f"{label} · {name}" for o, name in OUTCOME_LABELS.items()}
+                expansions = {
+                    key.replace("{outcome}", o): f"{label} · {name}" for o, name in OUTCOME_LABELS.items()
+                }
             else:
                 expansions = {key: label}
             for k, text in expansions.items():
@@ -106,7 +108,8 @@ EXPLANATIONS = {
     ),
     "requests.balance": (
         "第三部分“{part}”列：本年新收＋上年结转 应等于 办理结果总计＋结转下年度，但不相等（{detail}）。",
-        "Table 3, column '{part}': new + carried over should equal handled + carried forward, and does not ({detail}).",
+        "Table 3, column '{part}': new + carried over should equal handled + carried forward, "
+        "and does not ({detail}).",
     ),
     "requests.outcomes_sum": (
         "第三部分“{part}”列：各项办理结果相加不等于总计（{detail}）。",
@@ -171,7 +174,8 @@ def line_chart(points: list[tuple[int, float]], title: str, width: int = 560, he
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" viewBox="0 0 {width} {height}" '
         f'width="{width}" height="{height}"><title>{esc(title)}</title>',
         f'<text x="{pad_l}" y="16" font-size="13">{esc(title)}</text>',
-        f'<line x1="{pad_l}" y1="{height - pad_b}" x2="{width - pad_r}" y2="{height - pad_b}" stroke="#999"/>',
+        f'<line x1="{pad_l}" y1="{height - pad_b}" x2="{width - pad_r}" y2="{height - pad_b}" '
+        'stroke="#999"/>',
         f'<text x="{pad_l - 6}" y="{y(top) + 4:.1f}" font-size="11" text-anchor="end">{top:g}</text>',
         f'<text x="{pad_l - 6}" y="{height - pad_b + 4}" font-size="11" text-anchor="end">0</text>',
         f'<path d="{path}" fill="none" stroke="#1f6fb2" stroke-width="2"/>',
@@ -179,7 +183,8 @@ def line_chart(points: list[tuple[int, float]], title: str, width: int = 560, he
     for year, value in points:
         parts.append(f'<circle cx="{x(year):.1f}" cy="{y(value):.1f}" r="3.5" fill="#1f6fb2">'
                      f"<title>{year}: {value:g}</title></circle>")
-        parts.append(f'<text x="{x(year):.1f}" y="{height - 8}" font-size="11" text-anchor="middle">{year}</text>')
-        parts.append(f'<text x="{x(year):.1f}" y="{y(value) - 7:.1f}" font-size="11" text-anchor="middle">{value:g}</text>')
+        label = 'font-size="11" text-anchor="middle"'
+        parts.append(f'<text x="{x(year):.1f}" y="{height - 8}" {label}>{year}</text>')
+        parts.append(f'<text x="{x(year):.1f}" y="{y(value) - 7:.1f}" {label}>{value:g}</text>')
     parts.append("</svg>")
     return "".join(parts)

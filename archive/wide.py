@@ -44,7 +44,7 @@ def _fingerprint(db: Any) -> str:
 
 
 def rebuild_wide(db: Any, force: bool = False) -> int:
-    """Rebuild figures_wide from figures (sqlite_utils.Database) unless nothing changed; returns its row count."""
+    """Rebuild figures_wide from figures unless they are unchanged since the last build; returns its row count."""
     fingerprint = _fingerprint(db)
     if not force and db[WIDE].exists() and db[STATE].exists():
         if db.execute(f"select fingerprint from {STATE}").fetchone() == (fingerprint,):
@@ -66,8 +66,8 @@ def rebuild_wide(db: Any, force: bool = False) -> int:
                order by v.id"""
         )
         records = (
-            dict(zip(ID_COLUMNS, first[: len(ID_COLUMNS)])) | {first[-2]: first[-1]} | {r[-2]: r[-1] for r in rest}
-            for _, (first, *rest) in groupby(rows, key=lambda row: row[0])
+            dict(zip(ID_COLUMNS, group[0])) | {row[-2]: row[-1] for row in group}
+            for group in (list(g) for _, g in groupby(rows, key=lambda row: row[0]))
         )
         db[WIDE].insert_all(records)
         for columns in (("report_id",), ("agency", "year"), ("year",)):

@@ -1,4 +1,4 @@
-"""metadata.yml describes the archive under the name ``nianbao``; apply it to an archive served under any file name."""
+"""metadata.yml describes the archive under the name ``nianbao``; apply it under whatever name it is served."""
 
 from __future__ import annotations
 
@@ -9,11 +9,15 @@ TEMPLATE_NAME = "nianbao"
 
 @hookimpl
 def get_metadata(datasette, key, database, table):
-    local = getattr(datasette, "_metadata_local", None) or {}  # metadata.yml as loaded; no public accessor in 0.65
+    # metadata.yml as loaded: 0.65 has no public accessor that does not call this hook again
+    local = getattr(datasette, "_metadata_local", None) or {}
     template = (local.get("databases") or {}).get(TEMPLATE_NAME)
     if not template:
         return {}
-    names = [name for name, db in datasette.databases.items() if name not in ("_internal", TEMPLATE_NAME) and not db.is_memory]
+    names = [
+        name for name, db in datasette.databases.items()
+        if name not in ("_internal", TEMPLATE_NAME) and not db.is_memory
+    ]
     return {"databases": {name: template for name in names}}
 
 

@@ -1,4 +1,4 @@
-"""The site's own pages: a report as printed (/report/<id>), its raw file (/raw/<sha256>), and charts (/charts)."""
+"""The site's own pages: a report as printed (/report/<id>), its raw file (/raw/<sha256>), charts (/charts)."""
 
 from __future__ import annotations
 
@@ -33,15 +33,15 @@ async def report_page(datasette, request):
     )
     if report is None:
         raise NotFound(f"no report {report_id}")
-    version_no = request.args.get("version")
-    version = await _one(
-        db,
-        "select * from report_versions where report_id = ? and version_no = ?" if version_no and version_no.isdigit()
-        else "select * from report_versions where id = ?",
-        [report_id, int(version_no)] if version_no and version_no.isdigit() else [report["current_version_id"]],
-    )
+    version_no = request.args.get("version", "")
+    if version_no.isdigit():
+        sql, params = "select * from report_versions where report_id = ? and version_no = ?", [report_id, int(version_no)]
+    else:
+        sql, params = "select * from report_versions where id = ?", [report["current_version_id"]]
+    version = await _one(db, sql, params)
     versions = await _all(
-        db, "select id, version_no, fetched_at from report_versions where report_id = ? order by version_no", [report_id]
+        db, "select id, version_no, fetched_at from report_versions where report_id = ? order by version_no",
+        [report_id],
     )
     context = {"report": report, "version": version, "versions": versions, "database": db.name}
     if version:
@@ -52,7 +52,9 @@ async def report_page(datasette, request):
 async def _version_context(db, version: dict) -> dict:
     vid = version["id"]
     figures = await _all(db, "select * from figures where version_id = ?", [vid])
-    checks = await _all(db, "select rule, ok, detail from checks where version_id = ? order by ok, rule", [vid])
+    checks = await _all(
+        db, "select rule, ok, detail from checks where version_id = ? order by ok, rule", [vid]
+    )
     keys = {f["key"] for f in figures}
     failing: dict[str, list[str]] = {}  # key -> plain-words reasons
     explained = []
@@ -118,8 +120,8 @@ async def charts_page(datasette, request):
     if agency:
         rows = await _all(
             db,
-            "select year, sum(value) as value from current_figures where agency = ? and key = ? and year is not null "
-            "group by year order by year",
+            "select year, sum(value) as value from current_figures "
+            "where agency = ? and key = ? and year is not null group by year order by year",
             [agency, key],
         )
         agency_points = [(r["year"], r["value"]) for r in rows]

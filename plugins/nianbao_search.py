@@ -55,7 +55,8 @@ async def search_page(datasette, request):
 
     def run(conn):
         with sqlite_timelimit(conn, limit_ms):
-            return search(conn, query, case_sensitive=case_sensitive, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+            offset = (page - 1) * PAGE_SIZE
+            return search(conn, query, case_sensitive=case_sensitive, limit=PAGE_SIZE, offset=offset)
 
     error, result = None, None
     try:
