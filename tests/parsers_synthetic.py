@@ -138,6 +138,14 @@ def appeal_rows(figures: dict[str, int], label: Callable[[str], str], cell: Call
             [cell(o, figures[f"appeals.{g}.{o}"]) for g in GROUPS for o in OUTCOMES]]
 
 
+def report_tables(template: str, figures: dict[str, int], sub_rows: bool, label: Callable[[str], str],
+                  cell: Callable[[str, int], str], merged: bool = True) -> list[tuple[str, list[list[str]]]]:
+    """Tables 2, 3 and 4 with their chapter headings."""
+    return [("二、主动公开政府信息情况", active_rows(template, figures, label, merged)),
+            ("三、收到和处理政府信息公开申请情况", request_rows(figures, sub_rows, label, cell)),
+            ("四、政府信息公开行政复议、行政诉讼情况", appeal_rows(figures, label, cell))]
+
+
 def report_document(tables: list[tuple[str, list[list[str]]]], year: int, split_at: int | None = None) -> Document:
     """A document with a title, chapter headings and the given tables; table 3 may be split over two pages."""
     blocks = [Block("heading", f"示例县人民政府{year}年政府信息公开工作年度报告"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from parsers_synthetic import (active_rows, appeal_rows, figures_for, report_document, report_text, request_rows,
+from parsers_synthetic import (appeal_rows, figures_for, report_document, report_tables, report_text, request_rows,
                                seeded_draw)
 
 from parsers.extract.text import text_to_document
@@ -19,9 +19,7 @@ def _number(_col: str, value: int) -> str:
 
 
 def _tables(template: str, figures: dict, sub_rows: bool, merged: bool = True) -> list:
-    return [("二、主动公开政府信息情况", active_rows(template, figures, _plain, merged)),
-            ("三、收到和处理政府信息公开申请情况", request_rows(figures, sub_rows, _plain, _number)),
-            ("四、政府信息公开行政复议、行政诉讼情况", appeal_rows(figures, _plain, _number))]
+    return report_tables(template, figures, sub_rows, _plain, _number, merged)
 
 
 def test_full_2021_template_with_other_sub_rows():

@@ -7,7 +7,7 @@ import random
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from parsers_synthetic import active_rows, appeal_rows, figures_for, report_document, report_text, request_rows
+from parsers_synthetic import figures_for, report_document, report_tables, report_text, request_rows
 
 from parsers.extract.text import text_to_document
 from parsers.report import build_report
@@ -61,9 +61,7 @@ def test_grid_round_trip(seed, split):
     template, sub_rows = _template(rnd)
     figures = figures_for(template, rnd.randint, sub_rows)
     label, cell = _labeller(rnd), _cells(rnd, edges=True)
-    tables = [("二、主动公开政府信息情况", active_rows(template, figures, label)),
-              ("三、收到和处理政府信息公开申请情况", request_rows(figures, sub_rows, label, cell)),
-              ("四、政府信息公开行政复议、行政诉讼情况", appeal_rows(figures, label, cell))]
+    tables = report_tables(template, figures, sub_rows, label, cell)
     result = build_report(report_document(tables, 2019 if template == "2019" else 2022, split_at=split))
     assert result.template == template
     assert result.figures == figures
@@ -77,9 +75,7 @@ def test_text_round_trip(seed):
     template, sub_rows = _template(rnd)
     figures = figures_for(template, rnd.randint, sub_rows)
     label, cell = _labeller(rnd), _cells(rnd, edges=False)
-    tables = [("二、主动公开政府信息情况", active_rows(template, figures, label, merged=False)),
-              ("三、收到和处理政府信息公开申请情况", request_rows(figures, sub_rows, label, cell)),
-              ("四、政府信息公开行政复议、行政诉讼情况", appeal_rows(figures, label, cell))]
+    tables = report_tables(template, figures, sub_rows, label, cell, merged=False)
     result = build_report(text_to_document(report_text(tables, 2020)))
     assert result.figures == figures
     assert result.failed_checks == []
