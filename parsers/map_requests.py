@@ -21,7 +21,7 @@ from parsers.templates import TEMPLATES
 
 COLUMNS = TEMPLATES.columns
 WIDTH = len(COLUMNS)
-_HEADER = [p for p in TEMPLATES.data["requests"]["header_match"]]
+_HEADER = TEMPLATES.data["requests"]["header_match"]
 _CAPTION = TEMPLATES.data["requests"]["caption_match"]
 _MIN_ROWS_WITHOUT_HEADER = 3
 
