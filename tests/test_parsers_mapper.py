@@ -107,7 +107,7 @@ def test_made_up_report_without_tables_is_unknown():
     result = build_report(text_to_document(text))
     assert result.template == "unknown" and result.figures == {} and result.errors == []
     assert result.year == 2022 and result.agency == "某某镇"
-    assert [s["number"] for s in result.sections] == ["一", "二"]
+    assert [s["number"] for s in result.sections] == ["", "一", "二"]  # the title line leads
 
 
 def test_table_2_with_the_article_label_merged_down_the_first_column():

@@ -149,5 +149,13 @@ def test_sections_in_sequence_with_text_on_the_heading_line():
                "二、主动公开政府信息情况", "三、本年度办理结果", "三、收到和处理政府信息公开申请情况")
     sections = split_sections(doc)
     assert [(s["number"], s["heading"]) for s in sections] == [
-        ("一", "总体情况"), ("二", "主动公开政府信息情况"), ("三", "收到和处理政府信息公开申请情况")]
-    assert sections[0]["text"] == "2020年，我县……\n一是加强领导。"
+        ("", ""), ("一", "总体情况"), ("二", "主动公开政府信息情况"), ("三", "收到和处理政府信息公开申请情况")]
+    assert sections[0]["text"] == "某县2020年政府信息公开工作年度报告"
+    assert sections[1]["text"] == "2020年，我县……\n一是加强领导。"
+
+
+def test_a_document_without_chapters_keeps_its_text_as_one_section():
+    from parsers.sections import split_sections
+
+    sections = split_sections(_doc("某局2020年工作总结", "今年共办理申请5件。"))
+    assert sections == [{"number": "", "heading": "", "text": "某局2020年工作总结\n今年共办理申请5件。"}]
