@@ -5,12 +5,14 @@ Every writer goes through :func:`open_archive`, so the schema in
 views are added; nothing existing is dropped or renamed.  WAL lets
 Datasette or a reader query while a crawl writes; foreign keys are
 enforced so a version can never point at a document that was not stored.
-Writers must use ``with db.atomic():`` for a transaction (sqlite-utils 4
+Writers must use ``with transaction(db):`` for a transaction (sqlite-utils 4
 commits each statement otherwise; ``with db.conn:`` does not group them).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import sqlite_utils
@@ -22,11 +24,11 @@ def open_archive(path: str | Path) -> sqlite_utils.Database:
     """Open the archive at ``path``, creating or upgrading its schema (idempotent)."""
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     db = sqlite_utils.Database(path)
+    db.execute("PRAGMA busy_timeout = 30000")  # first: other crawls may be writing right now
     db.execute("PRAGMA foreign_keys = ON")
     db.enable_wal()
     db.execute("PRAGMA synchronous = NORMAL")  # with WAL: never corrupt, one fsync per checkpoint not per report
-    db.execute("PRAGMA busy_timeout = 30000")
-    with db.atomic():
+    with transaction(db):
         for spec in TABLES:
             _ensure_table(db, spec)
         for table, columns, unique in INDEXES:
@@ -34,6 +36,29 @@ def open_archive(path: str | Path) -> sqlite_utils.Database:
         for name, sql in VIEWS.items():
             db.create_view(name, sql.strip(), replace=True)
     return db
+
+
+@contextmanager
+def transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+    """A write transaction that takes the write lock when it starts (``BEGIN IMMEDIATE``).
+
+    Several crawls may write one archive at once (Scrapyd runs a job per
+    portal).  A deferred ``BEGIN`` that reads and then writes fails with
+    "database is locked" when another writer committed in between, and
+    busy_timeout cannot help; an immediate one waits its turn instead.
+    Nested use becomes a savepoint.
+    """
+    if db.conn.in_transaction:
+        with db.atomic():
+            yield db
+        return
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        db.conn.rollback()
+        raise
+    db.execute("COMMIT")
 
 
 def _ensure_table(db: sqlite_utils.Database, spec: TableSpec) -> None:

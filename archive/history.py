@@ -20,6 +20,7 @@ from typing import Any
 import sqlite_utils
 
 from archive import runs
+from archive.db import transaction
 from archive.diff import FigureChange, figure_changes, text_diff
 from archive.runs import utc_now
 
@@ -35,7 +36,7 @@ def version_figures(db: sqlite_utils.Database, version_id: int) -> dict[str, Any
 def sync_changes(db: sqlite_utils.Database, run_id: int | None = None, report_id: int | None = None) -> int:
     """Write the change rows missing for versions and restorations (of one report, or all); return how many."""
     added = 0
-    with db.atomic():
+    with transaction(db):
         for version in _versions_without_change(db, report_id):
             _record_version(db, version, run_id)
             added += 1
@@ -133,7 +134,7 @@ def mark_removed(db: sqlite_utils.Database, report_id: int, run_id: int | None, 
                  at: str | None = None) -> bool:
     """Mark a report removed (with a change row and the run's count); False if it already was."""
     at = at or utc_now()
-    with db.atomic():
+    with transaction(db):
         report = db["reports"].get(report_id)
         if report["status"] == "removed":
             return False

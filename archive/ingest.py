@@ -19,6 +19,7 @@ import sqlite_utils
 from w3lib.url import canonicalize_url
 
 from archive.capture import Capture, ReportCapture
+from archive.db import transaction
 from archive.documents import load_document, sha256_of, store_document
 from archive.runs import count, ensure_portal, utc_now
 from archive.versions import ParsedDocument, choose_main, report_columns, version_fields, write_parse_rows
@@ -61,7 +62,7 @@ def ingest_report(db: sqlite_utils.Database, capture: ReportCapture, run_id: int
         if body is not None
     ]
     fetch_errors = [f"{c.url}: {_fetch_error(c)}" for _, c in exchanges if not c.ok]
-    with db.atomic():
+    with transaction(db):
         ensure_portal(db, capture.portal_id)
         for (_, c), body in zip(exchanges, bodies):
             if body is not None:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
+from archive.db import transaction
 from archive.documents import load_document
 from archive.runs import utc_now
 from archive.versions import ParsedDocument, choose_main, report_columns, version_fields, write_parse_rows
@@ -37,7 +38,7 @@ def reparse_archive(db: sqlite_utils.Database, progress: Callable[[int, int], No
     for n, version_id in enumerate(version_ids, 1):
         docs = list(_parsed_documents(db, version_id))
         if docs:
-            with db.atomic():
+            with transaction(db):
                 changed, ok = _rewrite_version(db, version_id, docs)
             summary.versions += 1
             summary.changed += changed

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 
 import sqlite_utils
 
+from archive.db import transaction
 from archive.schema import COUNTERS
 
 
@@ -35,7 +36,7 @@ def ensure_portal(db: sqlite_utils.Database, portal_id: str) -> None:
 
 
 def start_run(db: sqlite_utils.Database, started_at: str | None = None) -> int:
-    with db.atomic():
+    with transaction(db):
         return db["crawl_runs"].insert({"started_at": started_at or utc_now(), "status": "running"}).last_pk
 
 
@@ -63,7 +64,7 @@ def mark_removed(db: sqlite_utils.Database, run_id: int, portal_id: str, removed
     that failed to load would be wrongly marked removed.
     """
     (started_at,) = db.execute("select started_at from crawl_runs where id = ?", [run_id]).fetchone()
-    with db.atomic():
+    with transaction(db):
         cursor = db.execute(
             "update reports set status = 'removed', removed_at = ? "
             "where portal_id = ? and status != 'removed' and last_seen < ?",
@@ -79,7 +80,7 @@ def finish_run(db: sqlite_utils.Database, run_id: int, status: str = "finished",
     totals = ", ".join(
         f"{name} = (select coalesce(sum({name}), 0) from crawl_run_portals where run_id = :id)" for name in COUNTERS
     )
-    with db.atomic():
+    with transaction(db):
         db.execute(
             f"update crawl_runs set ended_at = :ended_at, status = :status, {totals}, "
             "portals = (select count(*) from crawl_run_portals where run_id = :id) where id = :id",
