@@ -43,6 +43,7 @@ INDEXED = "search_indexed"
 STALE = "search_stale"
 # Characters FTS5 folds to an ASCII letter although lower() does not touch them.
 FOLDS_TO_ASCII = "\u212a\u017f"  # KELVIN SIGN -> k, LONG S -> s
+SORT_HITS_BELOW = 2000  # below this many hits, sorting them beats walking every report in year order
 FOLD_MARKER = "#fold"  # a token in search_grams for versions whose text has one of them
 GRAM_CATEGORIES = "L* M* N* P* S*"  # token characters of search_grams: everything but spaces and controls
 
@@ -217,15 +218,19 @@ class Plan:
         haystack = text_column if self.case_sensitive else f"lower({text_column})"
         return f"instr({haystack}, :search_t{i}) > 0"
 
-    def ids_sql(self) -> str:
-        """A SELECT of the matching report_versions ids (parameters from params())."""
+    def ids_sql(self, within_long_match: bool = False) -> str | None:
+        """A SELECT of the matching report_versions ids (parameters from params()).
+
+        ``within_long_match``: only what narrows the trigram match further (None if
+        nothing does), for a query that already runs over that match.
+        """
         sources = []
-        if self.long_match:
+        if self.long_match and not within_long_match:
             sources.append(f"select rowid from {TRIGRAM} where {TRIGRAM} match :search_long")
         if self.short_match:
             sources.append(f"select rowid from {GRAMS} where {GRAMS} match :search_short")
         if not (self.verify or self.fold_check):
-            return " intersect ".join(sources)
+            return " intersect ".join(sources) or None
         conditions = [self.contains(i, "v.text") for i in self.verify]
         if self.fold_check:
             folded = " and ".join(self.contains(i, "v.text") for i in self.fold_check)
@@ -332,40 +337,39 @@ def search(
 ) -> SearchPage:
     """Current versions of reports containing every term, best first, with highlighted snippets.
 
-    Ranking: reports with more terms in their title first; then by BM25 on
-    the terms of three or more characters; then newest year.
+    Ranking: BM25 over the terms of three or more characters (more and
+    denser occurrences first); with only shorter terms, the newest year
+    first.  Counting goes through the index on reports.current_version_id,
+    and the orders let SQLite stop after the page instead of joining every
+    hit (measured: 2.5 s -> 30 ms for a term in all 100,000 reports).
     """
     conn = _connection(db)
     terms = parse_query(query)
     if not terms:
         return SearchPage([], 0, [])
     plan = plan_query(terms, case_sensitive, index_is_current(conn))
-    params: dict[str, Any] = plan.params()
-    params |= {f"title{i}": ascii_lower(t) for i, t in enumerate(terms)}
-    title_score = " + ".join(
-        f"(instr(lower(coalesce(r.title, '')), :title{i}) > 0)" for i in range(len(terms))
-    )
-    hits_cte = f"with hits(id) as ({plan.ids_sql()})"
-    current = (
-        f"from hits join {SOURCE} v on v.id = hits.id "
-        "join reports r on r.id = v.report_id and r.current_version_id = v.id"
-    )
-    total = conn.execute(f"{hits_cte} select count(*) {current}", params).fetchone()[0]
-    rank_join, rank = "", "null"
+    params: dict[str, Any] = plan.params() | {"limit": limit, "offset": offset}
+    ids = plan.ids_sql()
+    assert ids is not None  # every plan has a source or a condition
+    total = conn.execute(f"select count(*) from reports where current_version_id in ({ids})", params).fetchone()[0]
+    columns = "v.id, r.id, r.title, r.agency, r.year, r.status"
     if plan.long_match:
-        rank_join = (
-            f"left join (select rowid as id, bm25({TRIGRAM}) as score from {TRIGRAM} "
-            f"where {TRIGRAM} match :search_long) ranked on ranked.id = hits.id"
-        )
-        rank = "ranked.score"
-    rows = conn.execute(
-        f"""{hits_cte}
-        select hits.id, r.id, r.title, r.agency, r.year, r.status
-        {current} {rank_join}
-        order by ({title_score}) desc, {rank}, r.year desc, r.id desc
-        limit :limit offset :offset""",
-        params | {"limit": limit, "offset": offset},
-    ).fetchall()
+        narrower = plan.ids_sql(within_long_match=True)
+        narrowing = f"where ranked.id in ({narrower})" if narrower else ""
+        sql = f"""select {columns}
+            from (select rowid as id from {TRIGRAM} where {TRIGRAM} match :search_long order by rank) ranked
+            join {SOURCE} v on v.id = ranked.id
+            join reports r on r.id = v.report_id and r.current_version_id = v.id
+            {narrowing}
+            limit :limit offset :offset"""
+    else:  # many hits: walk reports by year until the page is full; few: fetch the hits, then sort them
+        walk = total > SORT_HITS_BELOW  # a unary + keeps SQLite off the index it should not choose
+        sql = f"""select {columns}
+            from reports r join {SOURCE} v on v.id = r.current_version_id
+            where {'+' if walk else ''}r.current_version_id in ({ids})
+            order by {'' if walk else '+'}r.year desc, r.id desc
+            limit :limit offset :offset"""
+    rows = conn.execute(sql, params).fetchall()
     texts = dict(
         conn.execute(
             f"select id, text from {SOURCE} where id in ({','.join('?' * len(rows))})", [r[0] for r in rows]
