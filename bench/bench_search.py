@@ -126,35 +126,45 @@ def percentile(values: list[float], p: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[p - 1] if len(values) > 1 else values[0]
 
 
+def build_and_index(out: Path, n: int) -> sqlite3.Connection:
+    """Build the archive, index it, and print time and size."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{out}{suffix}").unlink(missing_ok=True)
+    started = time.perf_counter()
+    build_archive(out, n)
+    conn = sqlite3.connect(out)
+    conn.execute("pragma wal_checkpoint(truncate)")
+    conn.execute("vacuum")
+    size_before = out.stat().st_size
+    text_bytes = conn.execute("select sum(length(cast(text as blob))) from report_versions").fetchone()[0]
+    print(f"archive: {n:,} reports, {text_bytes / 1e6:,.0f} MB of text, built in {time.perf_counter() - started:.0f} s")
+    build_s = timed(lambda: rebuild_search_index(conn)) / 1000
+    conn.execute("vacuum")
+    size_after = out.stat().st_size
+    print(f"index build: {build_s:.1f} s ({n / build_s:,.0f} reports/s)")
+    print(
+        f"database: {size_before / 1e6:,.0f} MB -> {size_after / 1e6:,.0f} MB "
+        f"(+{(size_after - size_before) / 1e6:,.0f} MB, x{size_after / size_before:.2f}; "
+        f"index / text = {(size_after - size_before) / text_bytes:.2f})"
+    )
+    return conn
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("-n", type=int, default=100_000, help="number of reports (default 100,000)")
     parser.add_argument("--queries", type=int, default=30, help="queries per length")
     parser.add_argument("--like", type=int, default=5, help="LIKE scans per length (they are slow)")
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "_out" / "search.db")
+    parser.add_argument("--reuse", action="store_true", help="query an archive built and indexed by an earlier run")
     args = parser.parse_args()
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{args.out}{suffix}").unlink(missing_ok=True)
-
-    started = time.perf_counter()
-    build_archive(args.out, args.n)
-    conn = sqlite3.connect(args.out)
-    conn.execute("pragma wal_checkpoint(truncate)")
-    conn.execute("vacuum")
-    size_before = args.out.stat().st_size
-    text_bytes = conn.execute("select sum(length(cast(text as blob))) from report_versions").fetchone()[0]
-    print(f"archive: {args.n:,} reports, {text_bytes / 1e6:,.0f} MB of text, built in {time.perf_counter() - started:.0f} s")
-
-    build_s = timed(lambda: rebuild_search_index(conn)) / 1000
-    conn.execute("vacuum")
-    size_after = args.out.stat().st_size
-    print(f"index build: {build_s:.1f} s ({args.n / build_s:,.0f} reports/s)")
-    print(
-        f"database: {size_before / 1e6:,.0f} MB -> {size_after / 1e6:,.0f} MB "
-        f"(+{(size_after - size_before) / 1e6:,.0f} MB, x{size_after / size_before:.2f}; "
-        f"index / text = {(size_after - size_before) / text_bytes:.2f})"
-    )
+    if args.reuse:
+        open_archive(args.out).conn.close()  # today's schema and indexes on the earlier archive
+        conn = sqlite3.connect(args.out)
+        print(f"reusing {args.out}: {conn.execute('select count(*) from reports').fetchone()[0]:,} reports")
+    else:
+        conn = build_and_index(args.out, args.n)
     print()
     print(f"{'query':<14} {'ids p50':>8} {'ids p95':>8} {'page p50':>9} {'page p95':>9} {'LIKE p50':>9} {'hits med':>9}")
     for label, queries in sample_queries(conn, args.queries).items():
