@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 from parsers.grid import GridRow
 from parsers.model import Provenance
@@ -20,7 +20,7 @@ class FigureSet:
         self.values[key] = value
         if row is not None and col is not None:
             text = row.cells[col] if col < len(row.cells) else ""
-            self.provenance[key] = asdict(Provenance(table=row.table, row=row.row, col=col, page=row.page, text=text))
+            self.provenance[key] = vars(Provenance(table=row.table, row=row.row, col=col, page=row.page, text=text))
         if inferred and key not in self.inferred:
             self.inferred.append(key)
 

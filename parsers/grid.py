@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from parsers.labels import normalize_label
 from parsers.model import Document
@@ -22,18 +23,20 @@ _PAGE_FURNITURE = re.compile(r"^[\s\-—－_·.]*(?:第\s*\d+\s*页(?:\s*共\s*\
 
 @dataclass
 class GridRow:
+    """One printed row; its cells are never changed, so what is read from them is computed once."""
+
     cells: list[str]
     table: int  # index of the table in the document (= ParseResult.tables)
     row: int
     page: int | None
     loose: bool
 
-    @property
+    @cached_property
     def label_indices(self) -> list[int]:
         """Cells that are text: not blank, not a number."""
         return [i for i, c in enumerate(self.cells) if not is_blank(c) and not is_number(c)]
 
-    @property
+    @cached_property
     def label(self) -> str:
         """The normalised row label: its text cells joined, merged-cell repeats dropped."""
         parts: list[str] = []
@@ -43,7 +46,7 @@ class GridRow:
                 parts.append(text)
         return "".join(parts)
 
-    @property
+    @cached_property
     def has_number(self) -> bool:
         return any(is_number(c) for c in self.cells)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 
 from parsers.templates import TEMPLATES
 
@@ -21,9 +22,14 @@ _BRACKETS = str.maketrans({"〔": "(", "〕": ")", "【": "(", "】": ")", "［"
                            "'": "", "、": "、", "．": ".", "。": "."})
 
 
-def normalize_label(text: str) -> str:
+def normalize_label(text: str | None) -> str:
     """The comparable form of a printed label."""
-    text = _BREAK_TAG.sub("", text or "")
+    return _normalize(text or "")
+
+
+@lru_cache(maxsize=1 << 14)  # labels repeat in every report of a template
+def _normalize(text: str) -> str:
+    text = _BREAK_TAG.sub("", text)
     text = unicodedata.normalize("NFKC", text).translate(_BRACKETS)
     text = _SPACE.sub("", text)
     for wrong, right in TEMPLATES.typos.items():

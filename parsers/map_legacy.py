@@ -9,6 +9,7 @@ break, so forms that number their chapters differently read the same.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from parsers.figureset import FigureSet
 from parsers.grid import GridRow, LogicalTable
@@ -22,6 +23,7 @@ _UNITS = re.compile(r"^(条|件|次|篇|个|人|人次|万元|元|项|——|—
 _MIN_ROWS_WITHOUT_HEADER = 5
 
 
+@lru_cache(maxsize=4096)  # the same labels come back in every legacy report
 def _match(label: str, group: str | None) -> dict | None:
     for entry in TEMPLATES.entries("legacy", "rows"):
         if entry.get("within") and entry["within"] != group:

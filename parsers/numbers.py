@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache, wraps
+from typing import TypeVar
 
 _BLANKS = {"", "-", "--", "—", "——", "–", "/", "\\", "无", "空", "／", "­"}
 _NUMBER = re.compile(r"^(?P<sign>[+-]?)(?P<num>\d{1,3}(?:,\d{3})+|\d+)(?P<frac>\.\d+)?$")
@@ -20,6 +23,24 @@ _UNIT_SUFFIX = re.compile(r"^(?P<body>.*?)[(]?(?P<unit>万元|亿元|千元|元|
 _MONEY_FACTORS = {"元": 0.0001, "千元": 0.1, "万元": 1.0, "亿元": 10000.0}
 _HEADER_UNIT = re.compile(r"(?:单位|计量单位)[:：]?\s*[(（]?(万元|亿元|千元|元)")
 _BARE_UNIT = re.compile(r"[(（](万元|亿元|千元|元)[)）]")
+_SPACES = re.compile(r"[\s\u00a0\u200b]+")
+_CACHE_SIZE = 1 << 14
+_CACHED_LENGTH = 64
+_T = TypeVar("_T")
+
+
+def _cached_when_short(function: Callable[[str], _T]) -> Callable[[str], _T]:
+    """Remember results for short texts: value cells (0, -, 12件) repeat across rows and reports.
+
+    Longer texts (label cells, paragraphs) bypass the cache, so its memory stays small.
+    """
+    cached = lru_cache(maxsize=_CACHE_SIZE)(function)
+
+    @wraps(function)
+    def read(text: str) -> _T:
+        return cached(text) if len(text) <= _CACHED_LENGTH else function(text)
+
+    return read
 
 
 @dataclass(frozen=True)
@@ -28,9 +49,10 @@ class Number:
     unit: str | None = None  # the unit printed in the cell, if any
 
 
+@_cached_when_short
 def _clean(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text or "")
-    return re.sub(r"[\s\u00a0\u200b]+", "", text).replace("−", "-").replace("－", "-")
+    text = unicodedata.normalize("NFKC", text)
+    return _SPACES.sub("", text).replace("−", "-").replace("－", "-")
 
 
 def is_blank(text: str | None) -> bool:
@@ -40,7 +62,12 @@ def is_blank(text: str | None) -> bool:
 
 def parse_number(text: str | None) -> Number | None:
     """The number a cell prints, with its unit if one is attached; None for anything else."""
-    cleaned = _clean(text or "")
+    return _parse_number(text or "")
+
+
+@_cached_when_short
+def _parse_number(text: str) -> Number | None:
+    cleaned = _clean(text)
     unit = None
     match = _NUMBER.match(cleaned)
     if not match:
