@@ -6,10 +6,17 @@ into ``crawl_run_portals``), adds its own counts (pages, errors) with
 :func:`count`, marks reports gone from a fully crawled portal with
 :func:`mark_removed`, and ends with :func:`finish_run`, which totals the
 portal rows into ``crawl_runs``.
+
+A run records the host and pid of the process that writes it.  A crawl killed
+before :func:`finish_run` leaves its run ``running``; the next :func:`start_run`
+on the same host marks such runs whose process no longer exists as
+``interrupted`` (see :func:`close_interrupted_runs`).
 """
 
 from __future__ import annotations
 
+import os
+import socket
 from datetime import UTC, datetime
 
 import sqlite_utils
@@ -36,8 +43,46 @@ def ensure_portal(db: sqlite_utils.Database, portal_id: str) -> None:
 
 
 def start_run(db: sqlite_utils.Database, started_at: str | None = None) -> int:
+    """Open a run for this process, first closing earlier runs whose crawl was killed."""
+    close_interrupted_runs(db)
     with transaction(db):
-        return db["crawl_runs"].insert({"started_at": started_at or utc_now(), "status": "running"}).last_pk
+        return db["crawl_runs"].insert({
+            "started_at": started_at or utc_now(), "status": "running", "host": socket.gethostname(),
+            "pid": os.getpid(),
+        }).last_pk
+
+
+def process_exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, another user's
+        return True
+    return True
+
+
+def close_interrupted_runs(db: sqlite_utils.Database) -> list[int]:
+    """Mark runs still ``running`` whose process is gone as ``interrupted``; return their ids.
+
+    Only runs recorded on this host can be checked (``os.kill(pid, 0)``); runs of
+    another host, or from before runs recorded their process, are left alone,
+    and so is a pid the system has since reused (it looks alive): never close a
+    run that may still be crawling.  ``ended_at`` becomes the run's last
+    recorded fetch (its start if it fetched nothing): when it was last seen alive.
+    """
+    candidates = db.execute(
+        "select id, pid from crawl_runs where status = 'running' and host = ? and pid is not null and pid != ?",
+        [socket.gethostname(), os.getpid()],
+    ).fetchall()
+    gone = [run_id for run_id, pid in candidates if not process_exists(pid)]
+    for run_id in gone:
+        (last_seen,) = db.execute(
+            "select coalesce((select max(fetched_at) from fetches where run_id = :id), started_at) "
+            "from crawl_runs where id = :id", {"id": run_id},
+        ).fetchone()
+        finish_run(db, run_id, status="interrupted", ended_at=last_seen)
+    return gone
 
 
 def count(db: sqlite_utils.Database, run_id: int, portal_id: str, error: str | None = None, **increments: int) -> None:

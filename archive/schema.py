@@ -59,7 +59,8 @@ TABLES: list[TableSpec] = [
     ),
     TableSpec(
         "crawl_runs",
-        {"id": int, "started_at": str, "ended_at": str, "status": str, "portals": int} | COUNTERS,
+        {"id": int, "started_at": str, "ended_at": str, "status": str, "portals": int} | COUNTERS
+        | {"host": str, "pid": int},  # the crawl's process, so a killed run can be told from a live one
         pk="id",
         defaults={name: 0 for name in ["portals", *COUNTERS]},
     ),

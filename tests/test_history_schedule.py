@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -14,6 +16,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from archive import runs
+from archive.db import open_archive
 from crawler.mirror.server import SITE_DIR, MirrorHandler, MirrorServer
 from crawler.outcome import NOTHING_DONE, OK, SOME_PORTALS_FAILED
 from crawler.run import MIRROR_SETTINGS
@@ -117,7 +121,9 @@ def test_killed_crawl_restarts_without_duplicates_or_corruption(mirror, tmp_path
     assert sorted(url for url, _ in per_report) == sorted(r["url"] for r in REPORTS)
     assert all(count == 1 for _, count in per_report)
     assert db.execute("select kind, count(*) from changes group by kind").fetchall() == [("new", len(REPORTS))]
-    assert db.execute("select id, status, ended_at from crawl_runs order by id").fetchall()[0][1:] == ("running", None)
+    killed_run = db.execute("select status, ended_at, started_at from crawl_runs where id = 1").fetchone()
+    last_fetch = db.execute("select max(fetched_at) from fetches where run_id = 1").fetchone()[0]
+    assert killed_run[:2] == ("interrupted", last_fetch) and last_fetch >= killed_run[2]
     restarted = db.execute("select reports_new, reports_unchanged from crawl_runs where id = 2").fetchone()
     assert restarted == (len(REPORTS) - killed_versions, killed_versions)
 
@@ -135,3 +141,27 @@ def test_revalidate_downloads_everything_again_but_adds_no_version(mirror, tmp_p
     assert db.execute("select count(*) from report_versions where run_id = 2").fetchone() == (0,)
     assert db.execute("select reports_unchanged, bytes > 0 from crawl_run_portals where run_id = 2").fetchone() \
         == db.execute("select reports_new, 1 from crawl_run_portals where run_id = 1").fetchone()
+
+
+def test_only_runs_whose_process_is_gone_are_marked_interrupted(tmp_path):
+    db = open_archive(tmp_path / "a.db")
+    alive = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    here = socket.gethostname()
+    try:
+        db["crawl_runs"].insert_all([
+            {"id": 1, "started_at": "2026-01-01T00:00:00Z", "status": "running", "host": here, "pid": gone.pid},
+            {"id": 2, "started_at": "2026-01-02T00:00:00Z", "status": "running", "host": here, "pid": alive.pid},
+            {"id": 3, "started_at": "2026-01-03T00:00:00Z", "status": "running", "host": "elsewhere",
+             "pid": gone.pid},
+            {"id": 4, "started_at": "2026-01-04T00:00:00Z", "status": "running"},  # from before pids were kept
+        ])
+        new_run = runs.start_run(db)
+    finally:
+        alive.kill()
+        alive.wait()
+    statuses = dict(db.execute("select id, status || ' ' || coalesce(ended_at, '-') from crawl_runs").fetchall())
+    assert statuses == {1: "interrupted 2026-01-01T00:00:00Z", 2: "running -", 3: "running -", 4: "running -",
+                        new_run: "running -"}
+    assert db.execute("select host, pid from crawl_runs where id = ?", [new_run]).fetchone() == (here, os.getpid())
