@@ -98,6 +98,18 @@ def test_recent_changes_page_filters_and_freshness(archive_path):
     assert "删除 removed</span>" in only_removed and "修改 edited</span>" not in only_removed
 
 
+def test_freshness_shows_an_interrupted_run(tmp_path):
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    db = open_archive(tmp_path / "nianbao.db")
+    killed = runs.start_run(db, "2026-04-01T00:00:00Z")
+    runs.count(db, killed, "nxzw", pages=3)
+    db.execute("update crawl_runs set pid = ? where id = ?", [gone.pid, killed])  # as if its crawl was killed
+    assert runs.close_interrupted_runs(db) == [killed]
+    db.close()
+    row = get(tmp_path / "nianbao.db", "/changes").text.split('<table class="freshness">')[1]
+    assert '<td class="run-interrupted">interrupted</td>' in row and "2026-04-01T00:00:00Z" in row
+
 def test_atom_feed_is_valid_and_filterable(archive_path):
     response = get(archive_path, "/changes.atom")
     assert response.status_code == 200 and response.headers["content-type"].startswith("application/atom+xml")
