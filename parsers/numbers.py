@@ -1,7 +1,7 @@
 """Reading the numbers printed in report tables.
 
 Counts are integers (``10``, ``0件``, ``1,234``); 本年增/减 is signed
-(``+1``, ``-302``); money is normalised to 万元 while the printed text is
+(``+1``, ``-302``, ``增加3``, ``减2``, ``无变化``: the words are ``templates.yml: signed_words``); money is normalised to 万元 while the printed text is
 kept by the caller: ``251000元`` → 25.1, ``3168.0656(万元)`` → 3168.0656,
 ``21207.84 万元`` → 21207.84.  A bare money figure takes the unit its
 column header states (``单位：万元``); without one it is read as 万元 and
@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from functools import lru_cache, wraps
 from typing import TypeVar
 
+from parsers.templates import TEMPLATES
+
 _BLANKS = {"", "-", "--", "—", "——", "–", "/", "\\", "无", "空", "／", "­"}
 _NUMBER = re.compile(r"^(?P<sign>[+-]?)(?P<num>\d{1,3}(?:,\d{3})+|\d+)(?P<frac>\.\d+)?$")
 _UNIT_SUFFIX = re.compile(r"^(?P<body>.*?)[(]?(?P<unit>万元|亿元|千元|元|件|条|个|次|项|人次|人|篇|期)[)]?$")
@@ -24,6 +26,10 @@ _MONEY_FACTORS = {"元": 0.0001, "千元": 0.1, "万元": 1.0, "亿元": 10000.0
 _HEADER_UNIT = re.compile(r"(?:单位|计量单位)[:：]?\s*[(（]?(万元|亿元|千元|元)")
 _BARE_UNIT = re.compile(r"[(（](万元|亿元|千元|元)[)）]")
 _SPACES = re.compile(r"[\s\u00a0\u200b]+")
+_WORDS = TEMPLATES.data["active"]["signed_words"]
+_SIGNS = {**{w: 1 for w in _WORDS["plus"]}, **{w: -1 for w in _WORDS["minus"]}}
+_SIGN_WORD = re.compile(r"^(?P<word>" + "|".join(sorted(_SIGNS, key=len, reverse=True)) + r")了?(?P<rest>\d.*)$")
+_NO_CHANGE = frozenset(_WORDS["zero"])
 _CACHE_SIZE = 1 << 14
 _CACHED_LENGTH = 64
 _T = TypeVar("_T")
@@ -68,6 +74,17 @@ def parse_number(text: str | None) -> Number | None:
 @_cached_when_short
 def _parse_number(text: str) -> Number | None:
     cleaned = _clean(text)
+    if cleaned in _NO_CHANGE:
+        return Number(0)
+    worded = _SIGN_WORD.match(cleaned)
+    if worded:
+        number = _plain_number(worded.group("rest"))
+        return Number(_SIGNS[worded.group("word")] * number.value, number.unit) if number else None
+    return _plain_number(cleaned)
+
+
+def _plain_number(cleaned: str) -> Number | None:
+    """A number printed with digits: ``12``, ``-302``, ``1,234``, ``3168.0656(万元)``, ``10件``."""
     unit = None
     match = _NUMBER.match(cleaned)
     if not match:
