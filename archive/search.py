@@ -400,12 +400,24 @@ def snippet(text: str, terms: list[str], case_sensitive: bool = False, width: in
     return prefix + " … ".join(pieces) + suffix
 
 
-def _mark(window: str, marker: re.Pattern) -> str:
-    """Escape the window, wrapping what ``marker`` matches in <mark> and collapsing other whitespace."""
+def highlight(text: str, terms: list[str], case_sensitive: bool = False) -> str:
+    """The whole text as escaped HTML, every occurrence of the terms in <mark> (for a report page)."""
+    if not terms:
+        return html.escape(text)
+    flags = 0 if case_sensitive else re.IGNORECASE | re.ASCII
+    marker = re.compile("|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True)), flags)
+    return _mark(text, marker, collapse=False)
+
+
+def _mark(window: str, marker: re.Pattern, collapse: bool = True) -> str:
+    """Escape the window, wrapping what ``marker`` matches in <mark>; optionally collapse whitespace."""
+    def plain(part: str) -> str:
+        return _WHITESPACE.sub(" ", html.escape(part)) if collapse else html.escape(part)
+
     out, last = [], 0
     for found in marker.finditer(window):
-        out.append(_WHITESPACE.sub(" ", html.escape(window[last : found.start()])))
+        out.append(plain(window[last : found.start()]))
         out.append(f"<mark>{html.escape(found.group())}</mark>")
         last = found.end()
-    out.append(_WHITESPACE.sub(" ", html.escape(window[last:])))
+    out.append(plain(window[last:]))
     return "".join(out)

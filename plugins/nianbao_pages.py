@@ -8,6 +8,7 @@ import mimetypes
 from datasette import hookimpl
 from datasette.utils.asgi import NotFound, Response
 
+from archive.search import highlight, parse_query
 from archive.site import archive_database, check_keys, explain_check, figure_labels, line_chart, remerge
 
 EXTENSIONS = {"pdf": ".pdf", "docx": ".docx", "doc": ".doc", "wps": ".wps", "html": ".html", "text": ".txt"}
@@ -43,9 +44,11 @@ async def report_page(datasette, request):
         db, "select id, version_no, fetched_at from report_versions where report_id = ? order by version_no",
         [report_id],
     )
-    context = {"report": report, "version": version, "versions": versions, "database": db.name}
+    query = request.args.get("q", "")
+    context = {"report": report, "version": version, "versions": versions, "database": db.name, "q": query}
     if version:
         context |= await _version_context(db, version)
+        context["text_html"] = highlight(version["text"] or "", parse_query(query), request.args.get("case") == "1")
     return Response.html(await datasette.render_template("nianbao_report.html", context, request=request))
 
 

@@ -56,7 +56,10 @@ def test_search_two_characters_and_open_a_result(page, site_url: str) -> None:
     first.click()
     page.wait_for_url("**/report/*")
     assert page.inner_text("h1") == title
-    assert "复议" in page.content() or page.locator("table.grid").count() > 0
+    marks = page.locator(".fulltext mark")
+    assert marks.count() > 0 and {marks.nth(i).inner_text() for i in range(marks.count())} == {"复议"}
+    marks.first.scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / "report-from-search.png"))
 
 
 def test_table_search_box_keeps_short_terms(page, site_url: str) -> None:
