@@ -5,7 +5,7 @@
   2021 table 2 with a single （六）其他处理 row is ``2021`` too;
 - ``2019``: table 2 has a 2019-only column (本年新制作数量, 上一年项目数量, …);
 - when only tables 3/4 were read, the template the notice names
-  (〔2021〕30号 / 〔2019〕60号), else the year covered (2021 on: ``2021``);
+  (〔2021〕30号 / 〔2019〕60号: ``templates.yml: notices``), else the year covered (2021 on: ``2021``);
 - ``legacy``: the national 统计表 or an older local form;
 - ``unknown``: no statistics table was read.
 """
@@ -16,8 +16,7 @@ import re
 
 from parsers.templates import TEMPLATES
 
-_NOTICE_2021 = re.compile(r"2021[)〕\]］]\s*30\s*号")
-_NOTICE_2019 = re.compile(r"2019[)〕\]］]\s*60\s*号")
+_NOTICES = {template: re.compile(pattern) for template, pattern in TEMPLATES.data["notices"].items()}
 
 
 def _columns_seen(keys: set[str], template: str) -> bool:
@@ -33,10 +32,9 @@ def detect_template(keys: set[str], text: str, year: int | None) -> str:
             return "2021"
         if _columns_seen(modern, "2019"):
             return "2019"
-        if _NOTICE_2021.search(text):
-            return "2021"
-        if _NOTICE_2019.search(text):
-            return "2019"
+        cited = next((template for template, notice in _NOTICES.items() if notice.search(text)), None)
+        if cited:
+            return cited
         return "2021" if year and year >= 2021 else "2019"
     if any(k.startswith("legacy.") for k in keys):
         return "legacy"

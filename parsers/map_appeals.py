@@ -17,6 +17,7 @@ _GROUPS = TEMPLATES.data["appeals"]["groups"]
 _OUTCOMES = [o["key"] for o in TEMPLATES.entries("appeals", "outcomes")]
 _KEYS = [f"appeals.{g}.{o}" for g in _GROUPS for o in _OUTCOMES]
 _HEADER = TEMPLATES.data["appeals"]["header_match"]
+_HEADER_WITH = TEMPLATES.data["appeals"]["header_with"]
 _CAPTION = TEMPLATES.data["appeals"]["caption_match"]
 
 
@@ -44,12 +45,12 @@ def _store(figs: FigureSet, row: GridRow, cells: list[int | None]) -> None:
 
 
 def _is_header(table: LogicalTable, index: int) -> bool:
-    """The first header row: 行政复议 with 行政诉讼 on it or on the next row, no values."""
+    """The first header row: 行政复议 with 行政诉讼 on it or on the next row, no values (``header_with``)."""
     row = table.rows[index]
     if row.has_number or not any(h in row.label for h in _HEADER):
         return False
     following = table.rows[index + 1].label if index + 1 < len(table.rows) else ""
-    return "诉讼" in row.label or "诉讼" in following
+    return any(word in row.label or word in following for word in _HEADER_WITH)
 
 
 def _start(table: LogicalTable) -> int | None:

@@ -14,12 +14,13 @@ from functools import lru_cache
 from parsers.figureset import FigureSet
 from parsers.grid import GridRow, LogicalTable
 from parsers.labels import normalize_label
-from parsers.numbers import header_money_unit, is_blank, is_number, money_in_wan, parse_number
+from parsers.numbers import UNITS, header_money_unit, is_blank, is_number, money_in_wan, parse_number
 from parsers.templates import TEMPLATES
 
 _HEADER = TEMPLATES.data["legacy"]["header_match"]
 _CHAPTER = re.compile(r"^[一二三四五六七八九十]+、")
-_UNITS = re.compile(r"^(条|件|次|篇|个|人|人次|万元|元|项|——|—|-)$")
+_NO_UNIT = ("——", "—", "-")  # printed in the unit column of a heading row
+_UNITS = frozenset(UNITS) | frozenset(_NO_UNIT)
 _MIN_ROWS_WITHOUT_HEADER = 5
 
 
@@ -36,11 +37,11 @@ def _match(label: str, group: str | None) -> dict | None:
 def _value_cell(row: GridRow) -> tuple[int | None, str | None] | None:
     """(index of the value cell or None when blank, unit printed in the row); None if no value column."""
     label_end = row.label_indices[0] if row.label_indices else -1
-    unit = next((normalize_label(c) for c in row.cells[label_end + 1:] if _UNITS.match(normalize_label(c))), None)
+    unit = next((normalize_label(c) for c in row.cells[label_end + 1:] if normalize_label(c) in _UNITS), None)
     numbers = [i for i in range(label_end + 1, len(row.cells)) if is_number(row.cells[i])]
     if numbers:
         return numbers[-1], unit
-    if unit and unit not in ("——", "—", "-") and any(is_blank(c) for c in row.cells[label_end + 1:]):
+    if unit and unit not in _NO_UNIT and any(is_blank(c) for c in row.cells[label_end + 1:]):
         return None, unit
     return None
 

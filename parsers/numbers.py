@@ -1,8 +1,9 @@
 """Reading the numbers printed in report tables.
 
 Counts are integers (``10``, ``0件``, ``1,234``); 本年增/减 is signed
-(``+1``, ``-302``, ``增加3``, ``减2``, ``无变化``: the words are ``templates.yml: signed_words``); money is normalised to 万元 while the printed text is
-kept by the caller: ``251000元`` → 25.1, ``3168.0656(万元)`` → 3168.0656,
+(``+1``, ``-302``, ``增加3``, ``减2``, ``无变化``: the words are
+``templates.yml: signed_words``); money is normalised to 万元 while the
+printed text is kept by the caller: ``251000元`` → 25.1, ``3168.0656(万元)`` → 3168.0656,
 ``21207.84 万元`` → 21207.84.  A bare money figure takes the unit its
 column header states (``单位：万元``); without one it is read as 万元 and
 flagged as an assumption.
@@ -21,8 +22,9 @@ from parsers.templates import TEMPLATES
 
 _BLANKS = {"", "-", "--", "—", "——", "–", "/", "\\", "无", "空", "／", "­"}
 _NUMBER = re.compile(r"^(?P<sign>[+-]?)(?P<num>\d{1,3}(?:,\d{3})+|\d+)(?P<frac>\.\d+)?$")
-_UNIT_SUFFIX = re.compile(r"^(?P<body>.*?)[(]?(?P<unit>万元|亿元|千元|元|件|条|个|次|项|人次|人|篇|期)[)]?$")
 _MONEY_FACTORS = {"元": 0.0001, "千元": 0.1, "万元": 1.0, "亿元": 10000.0}
+UNITS = tuple(sorted([*_MONEY_FACTORS, *TEMPLATES.data["count_units"]], key=len, reverse=True))
+_UNIT_SUFFIX = re.compile(r"^(?P<body>.*?)[(]?(?P<unit>" + "|".join(UNITS) + r")[)]?$")
 _HEADER_UNIT = re.compile(r"(?:单位|计量单位)[:：]?\s*[(（]?(万元|亿元|千元|元)")
 _BARE_UNIT = re.compile(r"[(（](万元|亿元|千元|元)[)）]")
 _SPACES = re.compile(r"[\s\u00a0\u200b]+")
