@@ -20,6 +20,7 @@ from pathlib import Path
 from parsers.relations import all_relations
 
 SPEC = Path(__file__).resolve().parents[1] / "parsers" / "spec"
+APPEAL_GROUPS = {"review": "行政复议", "suit_direct": "行政诉讼 未经复议直接起诉", "suit_after_review": "行政诉讼 复议后起诉"}
 OUTCOME_LABELS = {"upheld": "结果维持", "corrected": "结果纠正", "other": "其他结果", "pending": "尚未审结", "total": "总计"}
 
 
@@ -132,14 +133,22 @@ EXPLANATIONS = {
 
 def explain_check(rule: str, detail: str | None) -> tuple[str, str]:
     family, _, part = rule.partition(":")
-    label = figure_labels().get(part, (part, ""))[0] if family == "narrative" else _part_label(part)
+    label = _part_label(family, part)
     zh, en = EXPLANATIONS.get(family, ("规则 {part} 未通过（{detail}）。", "Rule {part} fails ({detail})."))
     values = {"part": label or rule, "detail": detail or ""}
     return zh.format(**values), en.format(**values)
 
 
-def _part_label(part: str) -> str:
-    return column_labels().get(part) or OUTCOME_LABELS.get(part) or part
+def _part_label(family: str, part: str) -> str:
+    """What a rule's suffix names, as the report prints it: a row, a column, a group or a figure."""
+    labels = figure_labels()
+    if family == "narrative":
+        return labels.get(part, (part, ""))[0]
+    if family == "requests.row_sum":
+        return labels.get(f"requests.{part}.total", (part, ""))[0].split(" · ")[0]
+    if family == "legacy.sum":
+        return part
+    return column_labels().get(part) or APPEAL_GROUPS.get(part) or part
 
 
 def check_keys(rule: str, keys: set[str]) -> set[str]:

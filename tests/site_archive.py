@@ -1,6 +1,6 @@
 """A small real archive for the site tests: the five seed reports ingested through the real parser
 (one of them edited, so it has two versions, another removed), synthetic reports recombined from the
-seeds, and texts with the edge cases of Ctrl-F search (Latin case, KELVIN SIGN, quotes, spaces, emoji)."""
+seeds, a real PDF report, and texts with the edge cases of Ctrl-F search (Latin case, KELVIN SIGN, quotes, spaces, emoji)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from archive.db import open_archive  # noqa: E402
 from archive.ingest import ingest_report  # noqa: E402
 from archive.search import sync_search_index  # noqa: E402
 from archive.wide import rebuild_wide  # noqa: E402
-from archive_captures import SEEDS, seed_capture  # noqa: E402
+from archive_captures import BASE, SAMPLE_PDF, SEEDS, seed_capture  # noqa: E402
 from bench.bench_search import insert_reports, synthetic_reports  # noqa: E402
 
 EDGE_TEXTS = [
@@ -33,10 +33,16 @@ EDGE_TEXTS = [
 SYNTHETIC = 120
 
 
+PDF_REPORT_ID = 6  # the real PDF report (hongze-2023.pdf), ingested after the five seeds
+
+
 def build_site_archive(path: Path) -> Path:
     db = open_archive(path)
     for i in range(len(SEEDS)):
         ingest_report(db, seed_capture(i))
+    pdf_capture = seed_capture(1, url=f"{BASE}/art_pdf.html", report=("hongze.pdf", SAMPLE_PDF.read_bytes()))
+    pdf = ingest_report(db, pdf_capture)
+    assert pdf.report_id == PDF_REPORT_ID
     edited = SEEDS[0].read_text(encoding="utf-8").replace("认真贯彻落实", "全面贯彻落实") + "\n补充说明：本报告于2026年更正。"
     ingest_report(db, seed_capture(0, text=edited, at="2026-03-01T08:00:00Z"))
     db.execute("update reports set status = 'removed', removed_at = '2026-03-02T00:00:00Z' where id = 2")
