@@ -162,3 +162,8 @@ def register_routes():
         (r"^/raw/(?P<sha256>[0-9a-f]{64})$", raw_document),
         (r"^/charts$", charts_page),
     ]
+
+
+@hookimpl
+def menu_links(datasette):
+    return [{"href": datasette.urls.path("/charts"), "label": "图表 Charts"}]

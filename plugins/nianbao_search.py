@@ -78,3 +78,8 @@ async def search_page(datasette, request):
 @hookimpl
 def register_routes():
     return [(r"^/-/search$", search_page)]
+
+
+@hookimpl
+def menu_links(datasette):
+    return [{"href": datasette.urls.path("/-/search"), "label": "搜索全文 Search the reports"}]
