@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
+import unicodedata
 
 import click
 
@@ -17,6 +18,10 @@ from parsers.model import ParseResult
 from parsers.templates import TEMPLATES
 
 _TABLES = (("表二 主动公开", "active."), ("表三 依申请", "requests."), ("表四 复议诉讼", "appeals."), ("统计表", "legacy."))
+_INFERRED_MARK = "*"
+_LABEL_WIDTH = 26
+_CELL_WIDTH = 12
+_MONEY_KEYS = {row["key"] for row in TEMPLATES.figures if row["unit"] == "万元"}
 
 
 def unreadable(result: ParseResult) -> bool:
@@ -24,14 +29,53 @@ def unreadable(result: ParseResult) -> bool:
     return bool(result.errors) and not result.figures and not result.sections and result.template == "unknown"
 
 
-def _requests_table(result: ParseResult) -> list[str]:
-    """Table 3 as rows × the seven applicant columns."""
-    rows = dict.fromkeys(k.split(".")[1] for k in result.figures if k.startswith("requests."))
-    lines = ["    " + " " * 28 + " ".join(f"{c[:8]:>8}" for c in TEMPLATES.columns)]
+def _display_width(text: str) -> int:
+    """Terminal columns: a CJK character takes two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _right(text: str, width: int = _CELL_WIDTH) -> str:
+    """Right-aligned, leaving the last column for the inferred mark."""
+    text = text if text.endswith(_INFERRED_MARK) else text + " "
+    return " " * max(1, width + 1 - _display_width(text)) + text
+
+
+def _value(result: ParseResult, key: str) -> str:
+    """A figure as printed in the summary: — for null, 万元 for money, * when inferred."""
+    value = result.figures.get(key)
+    text = "—" if value is None else f"{value} 万元" if key in _MONEY_KEYS else str(value)
+    return text + (_INFERRED_MARK if key in result.inferred else "")
+
+
+def _grid(result: ParseResult, prefix: str, columns: list[str], headers: list[str]) -> list[str]:
+    """One line per row key (``<prefix><row>.<col>``) with the columns side by side."""
+    rows = dict.fromkeys(k[len(prefix):].split(".")[0] for k in result.figures if k.startswith(prefix))
+    lines = ["    " + " " * _LABEL_WIDTH + "".join(_right(h) for h in headers)]
     for row in rows:
-        values = [result.figures.get(f"requests.{row}.{c}") for c in TEMPLATES.columns]
-        lines.append(f"    {row:<28}" + " ".join(f"{'—' if v is None else v:>8}" for v in values))
+        lines.append(f"    {row:<{_LABEL_WIDTH}}" + "".join(_right(_value(result, f"{prefix}{row}.{c}")) for c in columns))
     return lines
+
+
+def _active_rows(result: ParseResult) -> list[str]:
+    """Table 2: one line per row (规章, 行政许可, …) with its columns named, as they differ between rows."""
+    rows: dict[str, list[str]] = {}
+    for key in result.figures:
+        if key.startswith("active."):
+            _, row, col = key.split(".")
+            rows.setdefault(row, []).append(f"{col} {_value(result, key)}")
+    return [f"    {row:<{_LABEL_WIDTH}}" + "   ".join(cells) for row, cells in rows.items()]
+
+
+def _table(result: ParseResult, prefix: str) -> list[str]:
+    if prefix == "active.":
+        return _active_rows(result)
+    if prefix == "requests.":
+        headers = [label.split()[-1] for label in TEMPLATES.column_labels]
+        return _grid(result, prefix, TEMPLATES.columns, headers)
+    if prefix == "appeals.":
+        outcomes = [o["key"] for o in TEMPLATES.entries("appeals", "outcomes")]
+        return _grid(result, prefix, outcomes, outcomes)
+    return [f"    {k[len(prefix):]:<40} {_value(result, k)}" for k in result.figures if k.startswith(prefix)]
 
 
 def summary(result: ParseResult) -> str:
@@ -39,17 +83,16 @@ def summary(result: ParseResult) -> str:
              f"  title:     {result.title or '—'}",
              f"  agency:    {result.agency or '—'}    year covered: {result.year or '—'}    "
              f"published: {result.published or '—'}",
-             f"  template:  {result.template}    figures: {len(result.figures)}    inferred: {len(result.inferred)}"]
+             f"  template:  {result.template}    figures: {len(result.figures)}    "
+             f"inferred ({_INFERRED_MARK}, not printed but computed): {len(result.inferred)}"]
+    if result.needs_ocr:
+        lines.append("  needs OCR: the file has no text layer; no figures were read")
+    elif not result.figures:
+        lines.append(f"  no statistics table was read ({len(result.tables)} tables kept raw)")
     for name, prefix in _TABLES:
-        keys = [k for k in result.figures if k.startswith(prefix)]
-        if not keys:
-            continue
-        lines.append(f"  {name}:")
-        if prefix == "requests.":
-            lines.extend(_requests_table(result))
-        else:
-            lines.extend(f"    {k[len(prefix):]:<40} {'—' if result.figures[k] is None else result.figures[k]}"
-                         for k in keys)
+        if any(k.startswith(prefix) for k in result.figures):
+            lines.append(f"  {name}:")
+            lines.extend(_table(result, prefix))
     failed = [c for c in result.checks if not c["ok"]]
     lines.append(f"  checks:    {len(result.checks)} evaluated, {len(failed)} failing")
     lines.extend(f"    FAIL {c['rule']}: {c['detail']}" for c in failed)

@@ -27,6 +27,7 @@ class Templates:
     data: dict[str, Any]
     figures: list[dict[str, str]]  # rows of figures.csv
     columns: list[str]  # applicant column keys of columns.csv, in order
+    column_labels: list[str]  # their printed names (columns.csv label_zh), same order
 
     @property
     def typos(self) -> dict[str, str]:
@@ -67,8 +68,9 @@ def _load() -> Templates:
     with open(SPEC_DIR / "figures.csv", encoding="utf-8", newline="") as f:
         figures = list(csv.DictReader(f))
     with open(SPEC_DIR / "columns.csv", encoding="utf-8", newline="") as f:
-        columns = [row["col"] for row in csv.DictReader(f)]
-    return Templates(data=data, figures=figures, columns=columns)
+        column_rows = list(csv.DictReader(f))
+    return Templates(data=data, figures=figures, columns=[row["col"] for row in column_rows],
+                     column_labels=[row["label_zh"] for row in column_rows])
 
 
 TEMPLATES = _load()

@@ -46,3 +46,23 @@ def test_unreadable_file_still_gets_a_line_and_exit_1(tmp_path):
     lines = [json.loads(line) for line in result.output.splitlines()]
     assert len(lines) == 2
     assert lines[1]["errors"] and not lines[1]["figures"] and lines[1]["template"] == "unknown"
+
+
+def test_summary_lays_out_the_tables_for_a_person(tmp_path):
+    from crawler.mirror.render.docx import render_docx
+    from crawler.mirror.samples import load_reports
+
+    report = next(r for r in load_reports() if not r.file and r.template == "2021")
+    docx = tmp_path / "report.docx"
+    docx.write_bytes(render_docx(report))
+    result = CliRunner().invoke(main, ["parse", str(SEED_001), str(docx)])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    header = next(line for line in lines if "自然人" in line)
+    assert header.split() == ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"]
+    assert any(line.split()[:1] == ["review"] and len(line.split()) == 6 for line in lines)  # table 4: 3 × 5
+    assert "amount 3168.0656 万元" in result.output  # table 2 of seed 001: one line per row, money with its unit
+    docx_lines = lines[lines.index(f"{docx}: docx"):]
+    other = next(line for line in docx_lines if line.split()[:1] == ["other"])
+    assert other.split()[1].endswith("*")  # 2021: （六）其他处理 is the sum of its sub-rows, marked inferred
+    assert "inferred (*, not printed but computed)" in result.output
