@@ -8,6 +8,8 @@ table, so that code does nothing here and this plugin filters instead with
 
 from __future__ import annotations
 
+import sqlite3
+
 from datasette import hookimpl
 from datasette.filters import FilterArguments
 from datasette.utils import sqlite_timelimit
@@ -61,8 +63,8 @@ async def search_page(datasette, request):
     error, result = None, None
     try:
         result = await db.execute_fn(run)
-    except Exception as exc:  # the time limit, or a database without report tables
-        error = str(exc)
+    except sqlite3.OperationalError as exc:  # the time limit, or a database that is not an archive
+        error = "搜索超时，请加入更多字词 — the search took too long; add words" if "interrupted" in str(exc) else str(exc)
     context = {
         "q": query,
         "case": case_sensitive,
