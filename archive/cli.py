@@ -14,7 +14,7 @@ from archive.publish import make_datasette, refresh_derived
 from archive.reparse import reparse_archive
 
 
-@click.command()
+@click.command(short_help="Publish the archive with Datasette.")
 @click.option("--db", "db_path", default="nianbao.db", show_default=True, type=click.Path(dir_okay=False))
 @click.option("--port", default=8001, show_default=True, type=int)
 @click.option("--host", default="127.0.0.1", show_default=True)
@@ -31,7 +31,7 @@ def serve(db_path: str, port: int, host: str) -> None:
     uvicorn.run(ds.app(), host=host, port=port, log_level="warning", lifespan="on")
 
 
-@click.command()
+@click.command(short_help="Rebuild figures and checks after a parser upgrade.")
 @click.option("--db", "db_path", default="nianbao.db", show_default=True, type=click.Path(dir_okay=False))
 def reparse(db_path: str) -> None:
     """Rebuild figures and checks from the stored raw documents after a parser upgrade."""

@@ -75,7 +75,7 @@ def _width(text: str) -> int:
     return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
 
 
-@click.command()
+@click.command(short_help="Serve the sample portal mirror on 127.0.0.1.")
 @click.option("--port", default=8642, show_default=True, help="Port on 127.0.0.1 (0: any free port).")
 @click.option("--snapshot", type=click.Choice(["1", "2"]), default="1", show_default=True,
               help="Which snapshot of the sample portals to serve (2: one report edited, one removed).")

@@ -25,7 +25,7 @@ from crawler.run import MIRROR_SETTINGS
 SNAPSHOTS = {1: "the sample portals as first published", 2: "a later visit: one report edited, one removed"}
 
 
-@click.command()
+@click.command(short_help="The whole flow on the bundled sample portals, then serve.")
 @click.option("--db", "db_path", default="demo.db", show_default=True, type=click.Path(dir_okay=False))
 @click.option("--no-serve", is_flag=True, help="Stop after building the database.")
 @click.option("--port", default=8001, show_default=True, help="Port for Datasette on 127.0.0.1.")

@@ -101,7 +101,7 @@ def summary(result: ParseResult) -> str:
     return "\n".join(lines)
 
 
-@click.command()
+@click.command(short_help="Parse local report files; --json for JSON Lines.")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per file (JSON Lines), as spec/parse-output.md.")
 def parse(paths: tuple[str, ...], as_json: bool) -> None:
