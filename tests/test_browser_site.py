@@ -76,6 +76,11 @@ def test_report_page_and_history_link(page, site_url: str) -> None:
     assert page.locator("h2", has_text="Numbers that contradict each other").count() == 1
     assert page.locator("tr.fail").count() > 0
     assert page.locator("table.grid").count() >= 2
+    # the full text comes below the navigation, the title and the tables, not above the page's header
+    top = {name: page.locator(selector).first.bounding_box()["y"]
+           for name, selector in {"nav": "header nav", "title": "h1.report-title", "table": "table.grid",
+                                  "text": "h2#text"}.items()}
+    assert top["nav"] < top["title"] < top["table"] < top["text"], top
     page.screenshot(path=str(ARTIFACTS / "report.png"), full_page=True)
     history = page.locator("a.history")
     assert history.get_attribute("href") == "/report/2/history"

@@ -53,6 +53,12 @@ def test_report_page_shows_metadata_links_tables_and_explained_failures(site_url
     failing_rules = [r for (r,) in query(site_db, "select rule from current_checks where report_id = ? and ok = 0", [report_id])]
     assert all(rule in page for rule in failing_rules)
     assert 'class="fail"' in page and '<table class="grid">' in page
+    # the full text is one section of the page's content, after the navigation, the title and the tables
+    head, _, body = page.partition("</head>")
+    assert 'id="text"' not in head and body.count('<h2 id="text">') == 1
+    content = body.split('<section class="content">', 1)[1]
+    assert body.index("</header>") < body.index('<section class="content">')
+    assert content.index('<h1 class="report-title">') < content.rindex('<table class="grid">') < content.index('<h2 id="text">')
 
 
 def test_report_page_merges_repeated_label_cells(site_url: str, site_db: Path) -> None:
