@@ -33,6 +33,11 @@ class Table:
     # True when cells may have been lost or shifted (plain-text renderings): the
     # mapper then aligns values by the template's arithmetic, not by position.
     loose: bool = False
+    # The merged cells as the source drew them: [row, col, rowspan, colspan] of each
+    # merged cell's top-left position, only cells covering more than one position;
+    # [] when the source has cells and none is merged, None when it does not say
+    # (plain text, antiword): a repeated text may then be one cell or several.
+    spans: list[list[int]] | None = None
 
 
 @dataclass

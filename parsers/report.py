@@ -39,7 +39,7 @@ def build_report(doc: Document) -> ParseResult:
     result.year = find_year(doc, result.title)
     result.published = find_published(doc)
     result.sections = split_sections(doc)
-    result.tables = [{"title": t.title, "page": t.page, "rows": t.rows} for t in doc.tables]
+    result.tables = [{"title": t.title, "page": t.page, "rows": t.rows, "spans": t.spans} for t in doc.tables]
 
     figs = read_figures(doc)
     result.template = detect_template(set(figs.values), doc.text, result.year)

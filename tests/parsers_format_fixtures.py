@@ -129,6 +129,15 @@ def rendered_grids(report: SampleReport) -> list[list[list[str]]]:
     return grids
 
 
+def rendered_spans(report: SampleReport) -> list[list[list[int]]]:
+    """The merged cells the mirror's renderers draw for ``report``, per table: [row, col, rowspan, colspan]."""
+    return [
+        sorted([c.row, c.col, c.rowspan, c.colspan] for c in layout.cells if c.rowspan * c.colspan > 1)
+        for name in TABLES_AFTER_SECTION[report.template].values()
+        for layout in BUILDERS[name](report)
+    ]
+
+
 def padded(rows: list[list[str]]) -> list[list[str]]:
     """Rows padded with blanks to the widest row (HTML rows may omit trailing empty cells)."""
     width = max(map(len, rows), default=0)

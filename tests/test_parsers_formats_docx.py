@@ -9,7 +9,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from parsers_format_fixtures import TABLE3_DOCX_GRID, rendered_grids, table3_docx
+from parsers_format_fixtures import TABLE3_DOCX_GRID, rendered_grids, rendered_spans, table3_docx
 
 from crawler.mirror.render.doc import render_doc
 from crawler.mirror.render.docx import render_docx
@@ -54,6 +54,14 @@ def test_python_docx_merged_cells_expand_into_the_grid():
     assert document.tables[0].title == "三、收到和处理政府信息公开申请情况"
 
 
+def test_python_docx_merged_cells_are_kept_as_spans():
+    """Each merge table3_docx makes, as [row, col, rowspan, colspan]: gridSpan across, vMerge down."""
+    assert docx_extractor.extract(table3_docx()).tables[0].spans == [
+        [0, 0, 3, 3], [0, 3, 1, 7], [1, 3, 2, 1], [1, 4, 1, 5], [1, 9, 2, 1], [3, 0, 1, 3], [4, 0, 1, 3],
+        [5, 0, 2, 1], [5, 1, 1, 2],
+    ]
+
+
 def test_body_order_and_headings():
     document = docx_extractor.extract(table3_docx())
     assert [(b.kind, b.text) for b in document.blocks] == [
@@ -76,12 +84,13 @@ def test_vmerge_gridspan_gridbefore_and_old_hmerge():
         f'{tc("旧式", restart.replace("vMerge", "hMerge"))}{tc("", merged.replace("vMerge", "hMerge"))}{tc("7")}</w:tr>'
         "</w:tbl>"
     )
-    rows = docx_extractor.extract(with_document_xml(body)).tables[0].rows
-    assert rows == [
+    table = docx_extractor.extract(with_document_xml(body)).tables[0]
+    assert table.rows == [
         ["三、本年度办理结果", "（一）予以公开", "（一）予以公开", "5"],
         ["三、本年度办理结果", "（三）不予公开", "1.属于国家秘密", "0"],
         ["", "旧式", "旧式", "7"],
     ]
+    assert table.spans == [[0, 0, 2, 1], [0, 1, 1, 2], [2, 1, 1, 2]]  # the gridBefore blank is no merge
 
 
 def test_sliver_grid_column_from_misaligned_edges_is_not_a_second_value():
@@ -94,6 +103,8 @@ def test_sliver_grid_column_from_misaligned_edges_is_not_a_second_value():
     dropped, kept = docx_extractor.extract(with_document_xml(body)).tables
     assert dropped.rows == [["结果维持", "总计", "行政诉讼"], ["0", "2", "3"]]
     assert kept.rows == [["结果维持", "总计", "总计", "行政诉讼"], ["0", "2", "2", "3"], ["a", "b", "c", "d"]]
+    assert dropped.spans == []  # without the sliver, "总计" and "2" fill one column each
+    assert kept.spans == [[0, 1, 1, 2], [1, 1, 1, 2]]
 
 
 def test_content_controls_fallbacks_deletions_and_line_breaks():
@@ -138,6 +149,7 @@ def test_rendered_sample_reports_come_back_cell_for_cell():
         document = docx_extractor.extract(render_docx(report))
         assert document.errors == []
         assert [t.rows for t in document.tables] == rendered_grids(report), report.id
+        assert [t.spans for t in document.tables] == rendered_spans(report), report.id
         assert (document.blocks[0].kind, document.blocks[0].text) == ("heading", report.title), report.id
 
 
@@ -197,7 +209,7 @@ def test_antiword_fallback_without_libreoffice(legacy_doc, monkeypatch):
     assert document.errors == []
     assert document.meta["converter"].startswith("antiword")
     assert "2020年，某某局共收到政府信息公开申请10件。" in document.text
-    assert document.tables  # antiword's |-rows
+    assert document.tables and all(t.spans is None for t in document.tables)  # antiword's |-rows: no cells known
 
 
 def test_no_converter_at_all_is_a_clear_error(monkeypatch):

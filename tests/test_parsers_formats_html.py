@@ -5,7 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from parsers_format_fixtures import TABLE3_PART1, TABLE3_PART2, WORD_TABLE3_2019, padded, rendered_grids
+from parsers_format_fixtures import (
+    TABLE3_PART1,
+    TABLE3_PART2,
+    WORD_TABLE3_2019,
+    padded,
+    rendered_grids,
+    rendered_spans,
+)
 
 from crawler.mirror.render import render_html
 from crawler.mirror.samples import load_reports
@@ -87,8 +94,19 @@ def test_source_line_break_between_cjk_characters_is_not_a_space():
 def test_bogus_spans_are_capped_and_overlaps_keep_the_first_cell():
     page = """<table><tr><td rowspan=999999>a</td><td colspan=0>b</td></tr>
       <tr><td rowspan=2 colspan=2>c</td></tr><tr><td>d</td></tr></table>"""
-    rows = extract(page.encode()).tables[0].rows
-    assert rows == [["a", "b"], ["a", "c", "c"], ["a", "c", "c", "d"]]
+    table = extract(page.encode()).tables[0]
+    assert table.rows == [["a", "b"], ["a", "c", "c"], ["a", "c", "c", "d"]]
+    assert table.spans == [[0, 0, 3, 1], [1, 1, 2, 2]]  # "b" lost its span to nothing: colspan=0 is one column
+
+
+def test_rowspan_and_colspan_are_kept_as_spans(word_page):
+    """The merged cells as the page draws them, beside the expanded grid; a table without any has none."""
+    part1, part2 = word_page.tables
+    assert part1.spans == [[0, 0, 3, 3], [0, 3, 1, 7], [1, 3, 2, 1], [1, 4, 1, 5], [1, 9, 2, 1],
+                           [3, 0, 1, 3], [4, 0, 1, 3]]
+    assert part2.spans == [[0, 0, 3, 1], [0, 1, 1, 2], [1, 1, 2, 1]]
+    plain = extract("<table><tr><td>规章</td><td>1</td><td>1</td></tr></table>".encode()).tables[0]
+    assert plain.rows == [["规章", "1", "1"]] and plain.spans == []
 
 
 def test_rendered_sample_reports_come_back_cell_for_cell():
@@ -99,6 +117,7 @@ def test_rendered_sample_reports_come_back_cell_for_cell():
         document = extract(render_html(report).encode("utf-8"))
         assert document.errors == []
         assert [padded(t.rows) for t in document.tables] == rendered_grids(report), report.id
+        assert [t.spans for t in document.tables] == rendered_spans(report), report.id
 
 
 MIRROR = Path(__file__).parents[1] / "crawler" / "mirror" / "site"

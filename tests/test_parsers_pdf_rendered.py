@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from parsers_format_fixtures import rendered_grids, rendered_spans
 
 from crawler.mirror.render import render_pdf
 from crawler.mirror.samples import SampleReport, load_reports
@@ -35,6 +36,26 @@ def test_rendered_tables_read_back(report: SampleReport) -> None:
     groups = ("review", "suit_direct", "suit_after_review")
     assert appeals.rows[-1] == [report.cell_text(f"appeals.{g}.{outcome}") for g in groups for outcome in OUTCOMES]
     assert all(len(set(map(len, t.rows))) == 1 for t in doc.tables)  # rectangular grids
+
+
+def test_ruled_boxes_covering_several_grid_positions_are_kept_as_spans() -> None:
+    """A PDF table's merged cells, where its grid has the columns the renderer drew, are the renderer's;
+    where a grid is narrower (a part of table 2 whose value box spans every value column), each span
+    still covers one box's text."""
+    compared = 0
+    for report in TEMPLATED:
+        tables = extract(render_pdf(report)).tables
+        drawn = rendered_spans(report)
+        assert len(tables) == len(drawn), report.id
+        for table, spans, grid in zip(tables, drawn, rendered_grids(report)):
+            assert table.spans is not None
+            for row, col, rowspan, colspan in table.spans:
+                covered = {table.rows[r][c] for r in range(row, row + rowspan) for c in range(col, col + colspan)}
+                assert len(covered) == 1, (report.id, table.title, row, col)
+            if table.rows == grid:
+                assert table.spans == spans, (report.id, table.title)
+                compared += 1
+    assert compared >= 2 * len(TEMPLATED)
 
 
 def test_a_table_split_over_pages_is_one_table() -> None:

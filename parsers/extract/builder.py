@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from parsers.extract.spans import Owners, spans_of
 from parsers.limits import MAX_TABLE_CELLS, Deadline, LimitExceeded
 from parsers.model import Block, Document, Table
 
@@ -32,7 +33,7 @@ def join_lines(parts: list[str]) -> str:
     return joined
 
 
-def without_columns(rows: list[list[str]], columns: set[int]) -> list[list[str]]:
+def without_columns(rows: list[list], columns: set[int]) -> list[list]:
     """The grid without the given columns: sliver columns that only exist for page layout.
 
     Word (and LibreOffice) split the grid wherever column edges of different
@@ -55,17 +56,22 @@ class DocumentBuilder:
         if text:
             self.document.blocks.append(Block(kind="heading" if heading else "paragraph", text=text))
 
-    def add_table(self, rows: list[list[str]], layout_columns: set[int] | None = None) -> None:
-        """Add a grid, without its ``layout_columns`` (see :func:`without_columns`)."""
+    def add_table(
+        self, rows: list[list[str]], layout_columns: set[int] | None = None, owners: Owners | None = None
+    ) -> None:
+        """Add a grid, without its ``layout_columns`` (see :func:`without_columns`); ``owners``, the
+        source cell of each position (see :mod:`parsers.extract.spans`), gives the merged cells."""
         self.deadline.check()
         if layout_columns:
             rows = without_columns(rows, layout_columns)
+            owners = None if owners is None else without_columns(owners, layout_columns)
         if not rows:
             return
         cells = sum(len(row) for row in rows)
         if cells > MAX_TABLE_CELLS:
             raise LimitExceeded(f"a table has {cells:,} cells, over the {MAX_TABLE_CELLS:,} limit")
-        self.document.blocks.append(Block(kind="table", table=Table(rows=rows, title=self._caption())))
+        spans = None if owners is None else spans_of(owners)
+        self.document.blocks.append(Block(kind="table", table=Table(rows=rows, title=self._caption(), spans=spans)))
 
     def _caption(self) -> str | None:
         """The heading or short paragraph printed just before the table, if any."""

@@ -17,6 +17,7 @@ import zipfile
 from lxml import etree
 
 from parsers.extract.builder import DocumentBuilder, join_lines
+from parsers.extract.spans import Owners
 from parsers.limits import MAX_SPAN, MAX_TABLE_CELLS, LimitExceeded, guarded, parse_xml, read_zip_member
 from parsers.model import Document
 
@@ -109,40 +110,49 @@ class _Body:
                 for cell in row:
                     self.walk(cell)
             return
-        grid, own_columns = self.grid(rows, cells)
-        self.builder.add_table(grid, sliver_columns(table) - own_columns)
+        grid, owners, own_columns = self.grid(rows, cells)
+        self.builder.add_table(grid, sliver_columns(table) - own_columns, owners)
 
     def grid(
         self, rows: list[etree._Element], cells: list[list[etree._Element]]
-    ) -> tuple[list[list[str]], set[int]]:
-        """The grid with merged cells repeated, and the columns some one-column cell fills alone."""
+    ) -> tuple[list[list[str]], Owners, set[int]]:
+        """The grid with merged cells repeated, which cell fills each position (a vMerge or hMerge
+        continuation counts as the cell it continues), and the columns some one-column cell fills alone."""
         grid: list[list[str]] = []
+        owners: Owners = []
         own_columns: set[int] = set()
         placed = 0
+        number = 0
         for row, row_cells in zip(rows, cells):
             self.builder.deadline.check()
-            above = grid[-1] if grid else []
+            above, owners_above = (grid[-1], owners[-1]) if grid else ([], [])
             before = row.find("w:trPr/w:gridBefore", NS)
             line = [] if before is None else [""] * _span(_val(before))
+            line_owners: list = [None] * len(line)
             for cell in row_cells:
                 col = len(line)
                 vmerge = cell.find("w:tcPr/w:vMerge", NS)
                 hmerge = cell.find("w:tcPr/w:hMerge", NS)
+                number += 1
+                owner: object = number
                 if vmerge is not None and _val(vmerge) != "restart":
                     text = above[col] if col < len(above) else ""
+                    owner = owners_above[col] if col < len(owners_above) else None
                 elif hmerge is not None and _val(hmerge) != "restart" and line:
-                    text = line[-1]
+                    text, owner = line[-1], line_owners[-1]
                 else:
                     text = join_lines([part for p in _children(cell, "p") for part in _lines(p)])
                 span = _span(_val(cell.find("w:tcPr/w:gridSpan", NS)))
                 if span == 1:
                     own_columns.add(col)
                 line.extend([text] * span)
+                line_owners.extend([owner] * span)
             placed += len(line)
             if placed > MAX_TABLE_CELLS:
                 raise LimitExceeded(f"a table has more than {MAX_TABLE_CELLS:,} cells")
             grid.append(line)
-        return grid, own_columns
+            owners.append(line_owners)
+        return grid, owners, own_columns
 
 
 def sliver_columns(table: etree._Element) -> set[int]:

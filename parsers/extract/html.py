@@ -3,7 +3,7 @@
 Handles what portals publish: Word "save as web page" markup (``mso``
 styles, ``<span>`` soup, ``<o:p>``, ``&nbsp;``, ``<br>`` inside labels),
 rowspan/colspan (expanded: a merged cell's text is repeated in every
-position it covers), layout tables wrapping the real tables (descended
+position it covers; the spans kept in ``Table.spans``), layout tables wrapping the real tables (descended
 into, not flattened), and the portal page around the article (navigation
 and footer are skipped when an article body container is recognised).
 """
@@ -17,6 +17,7 @@ from lxml.cssselect import CSSSelector
 
 from parsers.encoding import decode_html
 from parsers.extract.builder import DocumentBuilder, clean_text, join_lines
+from parsers.extract.spans import Owners
 from parsers.limits import HTML_MAX_DEPTH, MAX_SPAN, MAX_TABLE_CELLS, Deadline, LimitExceeded, guarded
 from parsers.model import Document
 
@@ -120,11 +121,13 @@ def _span(value: str | None, limit: int, zero: int = 1) -> int:
     return zero if n == 0 else min(n, limit)
 
 
-def table_grid(table: etree._Element, deadline: Deadline) -> list[list[str]]:
-    """The table as a grid of texts with rowspan/colspan expanded (first cell wins on overlap)."""
+def table_grid(table: etree._Element, deadline: Deadline) -> tuple[list[list[str]], Owners]:
+    """The table as a grid of texts with rowspan/colspan expanded (first cell wins on overlap),
+    and which cell fills each position (see :mod:`parsers.extract.spans`)."""
     rows = _rows(table)
-    grid: list[dict[int, str]] = [{} for _ in rows]
+    grid: list[dict[int, tuple[int, str]]] = [{} for _ in rows]  # column -> (cell number, text)
     placed = 0
+    number = 0
     for r, row in enumerate(rows):
         deadline.check()
         col = 0
@@ -137,11 +140,13 @@ def table_grid(table: etree._Element, deadline: Deadline) -> list[list[str]]:
             placed += rowspan * colspan
             if placed > MAX_TABLE_CELLS:
                 raise LimitExceeded(f"a table spans more than {MAX_TABLE_CELLS:,} cells")
+            number += 1
             for dr in range(rowspan):
                 for dc in range(colspan):
-                    grid[r + dr].setdefault(col + dc, text)
+                    grid[r + dr].setdefault(col + dc, (number, text))
             col += colspan
-    return [[row.get(c, "") for c in range(max(row) + 1)] for row in grid if row]
+    filled = [[row.get(c, (None, "")) for c in range(max(row) + 1)] for row in grid if row]
+    return [[text for _, text in row] for row in filled], [[owner for owner, _ in row] for row in filled]
 
 
 def _is_layout_table(table: etree._Element) -> bool:
@@ -191,7 +196,8 @@ class _Flow:
                 for cell in _cells(row):
                     self.walk(cell)
         else:
-            self.builder.add_table(table_grid(table, self.builder.deadline))
+            rows, owners = table_grid(table, self.builder.deadline)
+            self.builder.add_table(rows, owners=owners)
 
 
 def article_body(root: etree._Element) -> etree._Element | None:

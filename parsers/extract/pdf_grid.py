@@ -4,9 +4,10 @@ Columns come from the cells' own left and right edges, pooled over every
 page the table covers, so a continuation drawn a point or two off still
 lines up, and a part with fewer columns (a merged value cell) spreads over
 the columns it covers.  A merged cell's text is repeated in every position
-it covers.  Where a page break cuts a merged cell (a group label such as
-（四）无法提供, or the vertical 三、本年度办理结果), the part on the next page is
-printed empty; the label is carried down into it.  Header rows repeated at
+it covers, and its span kept in ``Table.spans``.  Where a page break cuts a
+merged cell (a group label such as （四）无法提供, or the vertical
+三、本年度办理结果), the part on the next page is printed empty; the label is
+carried down into it.  Header rows repeated at
 the top of the next page are dropped.
 """
 
@@ -15,6 +16,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from dataclasses import dataclass
 
+from parsers.extract.spans import Owners, spans_of
 from parsers.model import Table
 
 COLUMN_TOLERANCE = 4.0  # column edges this close (pt) across pages are one edge
@@ -126,13 +128,16 @@ def _carry_down(above: list[_Placed], below: list[_Placed]) -> None:
         cell.text = label.text
 
 
-def _fill(placed: list[_Placed], n_rows: int, width: int) -> list[list[str]]:
+def _fill(placed: list[_Placed], n_rows: int, width: int) -> tuple[list[list[str]], Owners]:
+    """The grid of texts, and which placed cell fills each position (see :mod:`parsers.extract.spans`)."""
     grid = [[""] * width for _ in range(n_rows)]
-    for p in placed:
+    owners: Owners = [[None] * width for _ in range(n_rows)]
+    for number, p in enumerate(placed):
         for r in range(p.r0, p.r1):
             for c in range(p.c0, p.c1):
                 grid[r][c] = p.text
-    return grid
+                owners[r][c] = number
+    return grid, owners
 
 
 def build_table(parts: list[TablePart]) -> Table:
@@ -140,13 +145,15 @@ def build_table(parts: list[TablePart]) -> Table:
     placed_parts, width, row_pages = _place(parts)
     for above, below in zip(placed_parts, placed_parts[1:]):
         _carry_down(above, below)
-    grid = _fill([p for placed in placed_parts for p in placed], len(row_pages), width)
-    grid, row_pages = _drop_repeated_headers(grid, row_pages)
-    return Table(rows=grid, page=parts[0].page, title=parts[0].title, row_pages=row_pages)
+    grid, owners = _fill([p for placed in placed_parts for p in placed], len(row_pages), width)
+    keep = _rows_kept(grid, row_pages)
+    return Table(rows=[grid[i] for i in keep], page=parts[0].page, title=parts[0].title,
+                 row_pages=[row_pages[i] for i in keep], spans=spans_of([owners[i] for i in keep]))
 
 
-def _drop_repeated_headers(grid: list[list[str]], row_pages: list[int]) -> tuple[list[list[str]], list[int]]:
-    """Drop rows at the top of a later page that repeat the table's first rows (a repeated header)."""
+def _rows_kept(grid: list[list[str]], row_pages: list[int]) -> list[int]:
+    """The rows to keep: not those at the top of a later page that repeat the table's first rows
+    (a repeated header)."""
     drop: set[int] = set()
     page_starts = [i for i in range(1, len(grid)) if row_pages[i] != row_pages[i - 1]]
     for start in page_starts:
@@ -154,5 +161,4 @@ def _drop_repeated_headers(grid: list[list[str]], row_pages: list[int]) -> tuple
         while start + j < len(grid) and j < start and any(grid[j]) and grid[start + j] == grid[j]:
             drop.add(start + j)
             j += 1
-    keep = [i for i in range(len(grid)) if i not in drop]
-    return [grid[i] for i in keep], [row_pages[i] for i in keep]
+    return [i for i in range(len(grid)) if i not in drop]
