@@ -1,6 +1,6 @@
 """Crawl speed against the bundled mirror: the spider alone, and spider + archive ingest (parsing).
 
-Run: python -m bench.crawl_mirror [ROUNDS]   (from the repo root)
+Run: python -m bench.bench_crawl [ROUNDS]   (from the repo root)
 Starts the mirror on loopback, crawls every portal of snapshot 1 with politeness delays off, and
 prints the crawl time as Scrapy measured it (start-up of the subprocess excluded), responses and
 report captures per second, and the ratio ingest / spider-only (how much of a crawl is archive

@@ -1,6 +1,6 @@
 """Ingest throughput and database size: N captures of the shared seed reports into a fresh archive.
 
-Run: python -m bench.archive_ingest [N]   (from the repo root, with ../shared beside it)
+Run: python -m bench.bench_ingest [N]   (from the repo root, with ../shared beside it)
 Prints reports per second (parsing included, and without it: re-ingesting unchanged captures),
 bytes of database per report, and reparse speed.
 """
