@@ -216,7 +216,8 @@ TABLES: list[TableSpec] = [
     ),
     TableSpec(
         "raw_tables",
-        {"version_id": int, "table_index": int, "title": str, "page": int, "rows": str},
+        {"version_id": int, "table_index": int, "title": str, "page": int, "rows": str,
+         "spans": str},  # JSON [[row, col, rowspan, colspan], ...]; null when the source does not say
         pk=("version_id", "table_index"),
         foreign_keys=[("version_id", "report_versions", "id")],
     ),

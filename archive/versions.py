@@ -144,6 +144,7 @@ def write_parse_rows(
             "title": t.get("title"),
             "page": t.get("page"),
             "rows": json.dumps(t.get("rows", []), ensure_ascii=False),
+            "spans": None if t.get("spans") is None else json.dumps(t["spans"]),
         }
         for i, t in enumerate(result.tables)
     )
