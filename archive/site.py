@@ -2,7 +2,8 @@
 
 - figure labels (Chinese) for every canonical key, from the shared spec;
 - tables re-merged for display: the archive keeps a merged cell's text in
-  every position it covers; the page shows it once, with rowspan/colspan;
+  every position it covers, and the spans where the source drew them; the
+  page shows a merged cell once, with rowspan/colspan;
 - failing checks explained in plain words (Chinese and English), and the
   figures each check involves;
 - small inline SVG charts (the site works offline: no scripts, no CDN).
@@ -71,11 +72,37 @@ class Cell:
     colspan: int = 1
 
 
-def remerge(rows: list[list[str]]) -> list[list[Cell]]:
-    """Turn repeated label cells back into spans.  Numbers and blanks are never merged:
-    two adjacent zeros are two cells."""
-    width = max((len(r) for r in rows), default=0)
-    grid = [list(r) + [""] * (width - len(r)) for r in rows]
+def remerge(rows: list[list[str]], spans: list[list[int]] | None = None) -> list[list[Cell]]:
+    """The grid as cells with rowspan/colspan: the source's own merged cells when it recorded them
+    (``spans``: [row, col, rowspan, colspan] each), else :func:`remerge_labels`."""
+    if spans is None:
+        return remerge_labels(rows)
+    grid = _padded(rows)
+    width = len(grid[0]) if grid else 0
+    merged = {
+        (r, c): (min(rowspan, len(grid) - r), min(colspan, width - c))
+        for r, c, rowspan, colspan in spans
+        if 0 <= r < len(grid) and 0 <= c < width
+    }
+    covered = [[False] * width for _ in grid]
+    out: list[list[Cell]] = []
+    for i, row in enumerate(grid):
+        cells = []
+        for j, text in enumerate(row):
+            if not covered[i][j]:
+                rowspan, colspan = merged.get((i, j), (1, 1))
+                _cover(covered, i, j, rowspan, colspan)
+                cells.append(Cell(text, i, j, rowspan, colspan))
+        out.append(cells)
+    return out
+
+
+def remerge_labels(rows: list[list[str]]) -> list[list[Cell]]:
+    """Turn repeated label cells back into spans, for sources that do not record them (plain text,
+    versions stored before spans were).  Numbers and blanks are never merged: two adjacent zeros are
+    two cells."""
+    grid = _padded(rows)
+    width = len(grid[0]) if grid else 0
     covered = [[False] * width for _ in grid]
     out: list[list[Cell]] = []
     for i, row in enumerate(grid):
@@ -91,12 +118,21 @@ def remerge(rows: list[list[str]]) -> list[list[Cell]]:
                     grid[i + rowspan][k] == text and not covered[i + rowspan][k] for k in range(j, j + colspan)
                 ):
                     rowspan += 1
-            for a in range(i, i + rowspan):
-                for b in range(j, j + colspan):
-                    covered[a][b] = True
+            _cover(covered, i, j, rowspan, colspan)
             cells.append(Cell(text, i, j, rowspan, colspan))
         out.append(cells)
     return out
+
+
+def _padded(rows: list[list[str]]) -> list[list[str]]:
+    width = max((len(r) for r in rows), default=0)
+    return [list(r) + [""] * (width - len(r)) for r in rows]
+
+
+def _cover(covered: list[list[bool]], i: int, j: int, rowspan: int, colspan: int) -> None:
+    for a in range(i, i + rowspan):
+        for b in range(j, j + colspan):
+            covered[a][b] = True
 
 
 # --- checks in plain words --------------------------------------------------------------------------------

@@ -76,7 +76,8 @@ async def _version_context(db, version: dict) -> dict:
     }
     tables = []
     for t in await _all(db, "select * from raw_tables where version_id = ? order by table_index", [vid]):
-        grid = remerge(json.loads(t["rows"] or "[]"))
+        spans = None if t.get("spans") is None else json.loads(t["spans"])
+        grid = remerge(json.loads(t["rows"] or "[]"), spans)
         tables.append({"title": t["title"], "page": t["page"], "index": t["table_index"], "grid": grid})
     order = {key: i for i, key in enumerate(labels)}
     return {

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import sqlite3
 import urllib.error
 import urllib.parse
@@ -79,6 +80,42 @@ def test_pdf_report_tables_keep_merged_cells_and_mark_failing_figures(site_url: 
     assert 'colspan="5">法人或其他组织' in page  # the applicant header as printed
     assert 'rowspan="2">自然人' in page
     assert '<td class="fail"' in page and "第四部分“行政复议”：维持、纠正、其他、尚未审结相加不等于总计" in page
+
+
+def test_a_value_printed_once_across_columns_shows_once(site_url: str, site_db: Path) -> None:
+    """Table 2 (2021 template) of the real PDF: 行政许可's decisions, one box across three columns, as printed."""
+    from site_archive import PDF_REPORT_ID
+
+    rows, spans = query(
+        site_db,
+        "select t.rows, t.spans from raw_tables t join reports r on r.current_version_id = t.version_id "
+        "where r.id = ? and t.table_index = 0", [PDF_REPORT_ID],
+    )[0]
+    licensing = next(i for i, row in enumerate(json.loads(rows)) if row[0] == "行政许可")
+    assert [licensing, 1, 1, 3] in json.loads(spans)
+    page = get(f"{site_url}/report/{PDF_REPORT_ID}")[2].decode()
+    assert re.search(r'<td colspan="3"[^>]*>550</td>', page)
+    assert not re.search(r">550</td><td[^>]*>550</td>", page)  # not three cells of 550
+
+
+def test_remerge_uses_the_sources_spans_when_it_has_them() -> None:
+    rows = [["行政许可", "4104", "4104", "4104"], ["规章", "0", "0", "0"], ["总计", "总计", "1", "1"]]
+    grid = remerge(rows, [[0, 1, 1, 3]])
+    assert [(c.text, c.col, c.colspan) for c in grid[0]] == [("行政许可", 0, 1), ("4104", 1, 3)]
+    assert [c.text for c in grid[1]] == ["规章", "0", "0", "0"]
+    assert [c.text for c in grid[2]] == ["总计", "总计", "1", "1"]  # repeated, but drawn as two cells
+    assert [c.text for c in remerge(rows)[0]] == ["行政许可", "4104", "4104", "4104"]  # no spans: labels only
+
+
+def test_an_archive_from_before_spans_gets_the_column_empty(site_db: Path, tmp_path: Path) -> None:
+    old = tmp_path / "old.db"
+    old.write_bytes(site_db.read_bytes())
+    with sqlite3.connect(old) as conn:
+        conn.execute("alter table raw_tables drop column spans")
+    db = open_archive(old)
+    assert "spans" in db["raw_tables"].columns_dict
+    assert query(old, "select count(*) from raw_tables where spans is not null") == [(0,)]
+    db.conn.close()
 
 
 def test_raw_file_is_the_stored_bytes(site_url: str, site_db: Path) -> None:
