@@ -62,6 +62,18 @@ def test_search_two_characters_and_open_a_result(page, site_url: str) -> None:
     page.screenshot(path=str(ARTIFACTS / "report-from-search.png"))
 
 
+def test_home_page_search_box_lands_on_results(page, site_url: str) -> None:
+    page.goto(f"{site_url}/")
+    page.screenshot(path=str(ARTIFACTS / "home.png"), full_page=True)
+    page.fill("form.home-search input[name=q]", "疫情")
+    page.click("form.home-search input[type=submit]")
+    page.wait_for_url("**/-/search?q=*")
+    page.wait_for_selector("a.hit")
+    assert page.input_value("input[name=q]") == "疫情"
+    assert "份报告包含 “疫情”" in page.inner_text("p.count")
+    assert page.locator("p.snippet mark").first.inner_text() == "疫情"
+
+
 def test_table_search_box_keeps_short_terms(page, site_url: str) -> None:
     page.goto(f"{site_url}/nianbao/current_reports")
     page.fill("input#_search", "疫情 复议")

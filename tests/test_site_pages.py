@@ -4,6 +4,7 @@ downloads, charts, read-only safety, headers and robots.txt; and the index kept 
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 import re
@@ -271,3 +272,65 @@ def test_failures_are_explained_in_both_languages(rule: str) -> None:
     zh, en = explain_check(rule, "1+2 ≠ 4")
     assert "1+2 ≠ 4" in zh and "1+2 ≠ 4" in en and zh != en
     assert rule.split(":")[1] not in zh  # the report's own words, not the key
+
+
+def holdings(db: Path) -> dict:
+    """The home page's figures, computed here straight from the file."""
+    (reports, removed, agencies, first, last, contradicting, last_crawl), = query(
+        db,
+        "select sum(status != 'removed'), sum(status = 'removed'), count(distinct agency), min(year), max(year), "
+        "(select count(distinct report_id) from current_checks where ok = 0), "
+        "(select max(ended_at) from crawl_runs where status = 'finished') from reports",
+    )
+    return {"reports": reports, "removed": removed, "agencies": agencies, "years": f"{first}–{last}",
+            "contradicting": contradicting, "last_crawl": last_crawl}
+
+
+def assert_home_shows(page: str, facts: dict) -> None:
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", page.split('class="holdings"', 1)[1].split("</p>", 1)[0]))
+    assert f"收录 {facts['reports']:,} 份年报" in text and f"{facts['reports']:,} reports" in text
+    assert f"另有 {facts['removed']:,} 份已从门户删除" in text
+    assert f"{facts['agencies']:,} agencies" in text and f"years {facts['years']}" in text
+    assert f"{facts['contradicting']:,} 份报告的勾稽关系不成立" in page
+    freshness = page.split('class="freshness"', 1)[1].split("</p>", 1)[0]
+    assert (f"<time>{facts['last_crawl']}</time>" if facts["last_crawl"] else "no finished crawl run yet") in freshness
+
+
+def test_home_page_links_where_a_journalist_starts(site_url: str, site_db: Path) -> None:
+    import yaml
+
+    status, _, body = get(f"{site_url}/")
+    page = body.decode()
+    assert status == 200
+    form = page.split('<form action="/-/search"', 1)[1].split("</form>", 1)[0]
+    assert 'name="q"' in form and 'method="get"' in form
+    for href in ("/changes", "/charts", "/nianbao/reports", "/nianbao/contradictions_by_region"):
+        assert f'href="{href}"' in page, href
+    size = f"{site_db.stat().st_size / 1024 / 1024:.1f} MB"
+    assert 'href="/nianbao.db"' in page and size in page  # Datasette's own download link and size
+    queries = yaml.safe_load((Path(__file__).parents[1] / "metadata.yml").read_text())["databases"]["nianbao"]["queries"]
+    for name, canned in queries.items():
+        assert f'<a href="/nianbao/{name}">{canned["title"]}</a>' in html.unescape(page)
+    assert_home_shows(page, holdings(site_db))
+    assert '<a href="/nianbao">nianbao</a>' in page and "rows in" in page  # Datasette's listing, kept below
+    for link in re.findall(r'href="(/(?:changes|charts|nianbao/[a-z_]+))"', page):
+        assert get(site_url + link)[0] == 200, link
+
+
+def test_home_page_counts_follow_the_database(site_db: Path, tmp_path: Path) -> None:
+    import asyncio
+
+    from archive.publish import make_datasette
+
+    copy = tmp_path / "nianbao.db"
+    copy.write_bytes(site_db.read_bytes())
+    with sqlite3.connect(copy) as conn:
+        conn.execute("update reports set status = 'removed', removed_at = '2026-04-01T00:00:00Z' where id = 3")
+        conn.execute("insert into crawl_runs (started_at, ended_at, status) values "
+                     "('2026-04-01T00:00:00Z', '2026-04-01T00:05:00Z', 'finished'), "
+                     "('2026-04-02T00:00:00Z', '2026-04-02T00:01:00Z', 'interrupted')")
+    facts = holdings(copy)
+    assert facts["removed"] == 2 and facts["last_crawl"] == "2026-04-01T00:05:00Z"
+    response = asyncio.run(make_datasette(copy).client.get("/"))
+    assert response.status_code == 200
+    assert_home_shows(response.text, facts)
