@@ -3,6 +3,7 @@ result, open a report and its history link, download the database and query it w
 
 from __future__ import annotations
 
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -126,3 +127,17 @@ def test_download_database_and_query_it_with_sqlite3(page, site_url: str, tmp_pa
         capture_output=True, text=True, check=True,
     ).stdout
     assert {int(line) for line in out.split()} == expected and expected
+
+
+@pytest.mark.parametrize("path", ["/", "/-/search?q=复议", "/report/6", "/report/1/history?a=1&b=2", "/changes", "/charts"])
+def test_pages_fit_a_phone_screen(page, site_url: str, path: str) -> None:
+    """At 420px nothing pushes the page sideways; a wide table scrolls inside itself."""
+    page.set_viewport_size({"width": 420, "height": 900})
+    try:
+        page.goto(site_url + path)
+        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        name = re.sub(r"[^a-z0-9]+", "-", path.split("?")[0]).strip("-") or "home"
+        page.screenshot(path=str(ARTIFACTS / f"narrow-{name}.png"))
+        assert overflow <= 0, f"{path} is {overflow}px wider than the screen"
+    finally:
+        page.set_viewport_size({"width": 1200, "height": 1000})
