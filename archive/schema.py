@@ -282,6 +282,7 @@ INDEXES: list[tuple[str, tuple[str, ...], bool]] = [
     ("reports", ("template",), False),
     ("reports", ("status",), False),
     ("reports", ("current_version_id",), False),  # the site: which hits are current versions
+    ("reports", ("year", "current_version_id"), False),  # the search page: hits newest year first
     ("report_urls", ("report_id",), False),
     ("report_versions", ("report_id", "version_no"), True),
     ("report_versions", ("document_sha256",), False),

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from archive.search import gram_document, parse_query, snippet
+from archive.search import gram_document, parse_query, search, snippet
 
 
 def fetch(url: str) -> str:
@@ -145,3 +145,23 @@ def test_gram_document_skips_spaces_and_marks_folding_characters() -> None:
     grams = set(gram_document("疫情 防\u212a").split())
     assert {"疫", "疫情", "防", "防\u212a", "#fold"} <= grams
     assert not any(" " in g for g in grams) and "情 " not in grams
+
+
+def test_search_page_ranks_long_terms_by_bm25(site_db: Path) -> None:
+    """Hits in the order of FTS5's own BM25 over the current versions, page after page."""
+    with sqlite3.connect(site_db) as conn:
+        expected = [r for (r,) in conn.execute(
+            """select r.id from search_trigram join reports r on r.current_version_id = search_trigram.rowid
+               where search_trigram match '"政府信息公开"' order by rank""")]
+        pages = [search(conn, "政府信息公开", limit=20, offset=o) for o in range(0, len(expected) + 20, 20)]
+    assert len(expected) > 40 and all(page.total == len(expected) for page in pages)
+    assert [hit.report_id for page in pages for hit in page.hits] == expected
+
+
+def test_search_page_lists_short_terms_newest_year_first(site_db: Path) -> None:
+    with sqlite3.connect(site_db) as conn:
+        found = search(conn, "疫情 复议", limit=1000)
+        years = {r: y for r, y in conn.execute("select id, coalesce(year, -1) from reports")}
+    order = [hit.report_id for hit in found.hits]
+    assert len(order) == found.total == len(ground_truth(site_db, ["疫情", "复议"], "reports")) > 1
+    assert [years[r] for r in order] == sorted((years[r] for r in order), reverse=True)
