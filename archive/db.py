@@ -76,3 +76,5 @@ def _ensure_table(db: sqlite_utils.Database, spec: TableSpec) -> None:
     for name, col_type in spec.columns.items():
         if name not in existing:
             table.add_column(name, col_type, not_null_default=spec.defaults.get(name))
+            if name in spec.backfill:
+                db.execute(f"update [{spec.name}] set [{name}] = {spec.backfill[name]}")

@@ -193,4 +193,5 @@ def report_columns(db: sqlite_utils.Database, fields: dict[str, Any], report: di
     report is still that agency's report for that year.
     """
     kept = {k: fields[k] or report[k] for k in ("title", "agency", "year")}
-    return kept | {"template": fields["template"], "agency_id": agency_id_for(db, kept["agency"], report["portal_id"])}
+    copied = {k: fields[k] for k in ("template", "failed_checks")}
+    return kept | copied | {"agency_id": agency_id_for(db, kept["agency"], report["portal_id"])}
