@@ -21,6 +21,9 @@ SETTINGS = {
     "max_returned_rows": 5000,
     "allow_download": True,
     "facet_time_limit_ms": 1000,
+    # Suggesting facets tries every column of the page's table (up to 150 queries; ~3 s of a
+    # current_reports page at 100,000 reports); metadata.yml names the facets worth having.
+    "suggest_facets": False,
 }
 
 
