@@ -5,6 +5,9 @@ reports are recombined paragraphs of the seed reports in ../shared/seeds,
 with agency names and numbers varied so rare terms exist, at the seeds'
 lengths.  Then indexes it and times queries sampled from the texts.
 
+Last, it times Datasette's table page of ``current_reports`` with the
+facets metadata.yml gives it (region, year, template, status, failing checks).
+
     python -m bench.bench_search             # 100,000 reports (several minutes)
     python -m bench.bench_search -n 2000     # a quick check
 """
@@ -12,16 +15,19 @@ lengths.  Then indexes it and times queries sampled from the texts.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import random
 import re
 import statistics
 import sqlite3
+import tempfile
 import time
 from pathlib import Path
 from itertools import islice
 from typing import Iterable, Iterator
 
 from archive.db import open_archive
+from archive.publish import make_datasette
 from archive.search import match_sql, rebuild_search_index, search
 
 REPO = Path(__file__).resolve().parents[1]
@@ -33,6 +39,7 @@ OFFICES = (
     "应急管理局 审计局 市场监督管理局 统计局 医疗保障局 林业和草原局 信访局 退役军人事务局"
 ).split()
 _DIGITS = re.compile(r"\d+")
+FACET_PAGES = ["current_reports", "current_reports?year=2020", "current_reports?_search=公开"]
 
 
 def seed_paragraphs() -> list[str]:
@@ -93,6 +100,46 @@ def build_archive(path: Path, n: int, batch: int = 2000) -> None:
     for start in range(0, n, batch):
         insert_reports(db, islice(reports, batch), "bench")
     db.conn.close()
+
+
+def vary_facet_columns(conn: sqlite3.Connection) -> None:
+    """A portal per place and varied templates and failing checks on reports, so facets have values to count.
+
+    Only rows still without a template change, so an archive built by an earlier run gets them too.
+    """
+    levels = ["市", "县", "区"]
+    with conn:
+        conn.executemany(
+            "insert or ignore into portals (id, name, province, city, level) values (?, ?, '宁夏回族自治区', ?, ?)",
+            [(f"bench-{i}", place, place, levels[i % 3]) for i, place in enumerate(PLACES)],
+        )
+        conn.execute(
+            f"""update reports set portal_id = 'bench-' || (id % {len(PLACES)}),
+                template = case id % 3 when 0 then '2019' when 1 then '2021' else 'legacy' end,
+                failed_checks = case when id % 7 = 0 then 1 + id % 3 else 0 end
+            where template is null"""
+        )
+
+
+def facet_page_times(db_path: Path, repeats: int) -> dict[str, list[float]]:
+    """Milliseconds per FACET_PAGES page, served in-process by the site's own Datasette (settings, metadata)."""
+    async def run(link: Path) -> dict[str, list[float]]:
+        datasette = make_datasette(link)
+        await datasette.invoke_startup()
+        times: dict[str, list[float]] = {}
+        for page in FACET_PAGES:
+            await datasette.client.get(f"/nianbao/{page}")  # warm the cache
+            for _ in range(repeats):
+                started = time.perf_counter()
+                response = await datasette.client.get(f"/nianbao/{page}")
+                times.setdefault(page, []).append((time.perf_counter() - started) * 1000)
+                assert response.status_code == 200, (page, response.status_code)
+        return times
+
+    with tempfile.TemporaryDirectory() as tmp:
+        link = Path(tmp) / "nianbao.db"  # the name metadata.yml describes
+        link.symlink_to(db_path.resolve())
+        return asyncio.run(run(link))
 
 
 def sample_queries(conn: sqlite3.Connection, per_length: int, seed: int = 7) -> dict[str, list[str]]:
@@ -158,6 +205,7 @@ def main() -> None:
     parser.add_argument("--like", type=int, default=5, help="LIKE scans per length (they are slow)")
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "_out" / "search.db")
     parser.add_argument("--reuse", action="store_true", help="query an archive built and indexed by an earlier run")
+    parser.add_argument("--pages", type=int, default=10, help="requests per table page timed")
     args = parser.parse_args()
     if args.reuse:
         open_archive(args.out).conn.close()  # today's schema and indexes on the earlier archive
@@ -165,6 +213,7 @@ def main() -> None:
         print(f"reusing {args.out}: {conn.execute('select count(*) from reports').fetchone()[0]:,} reports")
     else:
         conn = build_and_index(args.out, args.n)
+    vary_facet_columns(conn)
     print()
     print(f"{'query':<14} {'ids p50':>8} {'ids p95':>8} {'page p50':>9} {'page p95':>9} {'LIKE p50':>9} {'hits med':>9}")
     for label, queries in sample_queries(conn, args.queries).items():
@@ -187,6 +236,11 @@ def main() -> None:
         )
     print("\nms; ids = the set of matching versions (what ?_search= filters on); page = search page: count, "
           "ranked top 20, snippets; LIKE = a plain scan for the same terms")
+    conn.close()
+    print(f"\n{'table page with facets':<40} {'p50':>7} {'p95':>7}")
+    for page, times in facet_page_times(args.out, args.pages).items():
+        print(f"{page:<40} {percentile(times, 50):7.0f} {percentile(times, 95):7.0f}")
+    print("ms; Datasette's page with the facets metadata.yml sets, as a browser gets it")
 
 
 if __name__ == "__main__":
