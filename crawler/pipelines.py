@@ -14,6 +14,7 @@ import sys
 from dataclasses import asdict
 from typing import IO, Any
 
+from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
@@ -33,7 +34,9 @@ class ArchivePipeline:
         db_path = crawler.settings.get("NIANBAO_DB")
         if not db_path:
             raise NotConfigured("no NIANBAO_DB: captures are not archived")
-        return cls(crawler, db_path)
+        pipeline = cls(crawler, db_path)
+        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        return pipeline
 
     def open_spider(self) -> None:
         from archive import runs
@@ -83,7 +86,18 @@ class ArchivePipeline:
                 pages=spider.pages[portal.id],
                 errors=len(failures),
             )
-        runs.finish_run(self.db, self.run_id)
+
+    def spider_closed(self, reason: str) -> None:
+        """Close the run once Scrapy says why it stopped: only a crawl that ran out of work is 'finished'.
+
+        A crawl stopped by SIGTERM (systemd's time limit, a Scrapyd cancel) closes gracefully
+        with reason 'shutdown' or 'cancelled'; it is recorded as 'interrupted', like a killed one.
+        """
+        from archive import runs
+
+        if not hasattr(self, "db"):  # the archive never opened: nothing to close
+            return
+        runs.finish_run(self.db, self.run_id, status="finished" if reason == "finished" else "interrupted")
         self.db.close()
 
 

@@ -128,6 +128,22 @@ def test_killed_crawl_restarts_without_duplicates_or_corruption(mirror, tmp_path
     assert restarted == (len(REPORTS) - killed_versions, killed_versions)
 
 
+def test_a_crawl_stopped_with_sigterm_is_interrupted_not_finished(mirror, tmp_path):
+    db_path = tmp_path / "a.db"
+    stopped = nianbao_crawl(db_path, mirror.proxy_url, DOWNLOAD_DELAY=0.3, CONCURRENT_REQUESTS_PER_DOMAIN=1)
+    deadline = time.monotonic() + 120
+    while versions(db_path) < 2 and stopped.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    stopped.send_signal(signal.SIGTERM)  # what systemd's time limit and a Scrapyd cancel send
+    status, output = finish(stopped)
+    assert status == SOME_PORTALS_FAILED, output
+    assert "stopped before it finished" in output
+    db = sqlite3.connect(db_path)
+    assert db.execute("select status, ended_at is not null from crawl_runs where id = 1").fetchone() == (
+        "interrupted", 1)
+    assert db.execute("select count(*) from reports where status = 'removed'").fetchone() == (0,)
+
+
 def test_revalidate_downloads_everything_again_but_adds_no_version(mirror, tmp_path):
     db_path = tmp_path / "a.db"
     assert finish(nianbao_crawl(db_path, mirror.proxy_url, "--portal", "yinchuan"))[0] == OK
