@@ -12,13 +12,20 @@ from parsers.sniff import sniff_format
 
 PARSER_VERSION = "0.2.0"
 
+# Formats sniffed from the bytes that no extractor reads, and what to tell the user.
+UNREADABLE = {
+    "empty": "empty file: there are no bytes to parse",
+    "unknown": "not a format nianbao reads (HTML, PDF, DOCX, DOC/WPS/RTF or plain text)",
+    "zip": "a zip archive that is not a Word document (DOCX)",
+    "image": "an image: the report is a scan and needs OCR",
+}
+
 
 def extract_document(data: bytes) -> Document:
     """Sniff the format from the bytes and run its extractor."""
     fmt = sniff_format(data)
-    if fmt in ("empty", "unknown", "zip", "image"):
-        return Document(format=fmt, errors=[f"cannot read a document of format '{fmt}'"],
-                        needs_ocr=fmt == "image")
+    if fmt in UNREADABLE:
+        return Document(format=fmt, errors=[UNREADABLE[fmt]], needs_ocr=fmt == "image")
     try:
         module = importlib.import_module(f"parsers.extract.{fmt}")
     except ImportError:
