@@ -133,3 +133,20 @@ def test_mirror_report_pages_read_without_page_chrome():
         assert document.errors == []
         assert {"index_number", "publisher"} <= document.meta.keys(), document.meta
         assert "首页" not in document.text and "当前位置" not in document.text, document.meta["title"]
+
+
+IMAGE_TABLES = """<html><body><div class="TRS_Editor"><p>某县2022年政府信息公开工作年度报告</p>
+<p>二、主动公开政府信息情况</p><p><img src="W1.png"></p>
+<p>三、收到和处理政府信息公开申请情况</p><p><img src="W2.png"></p>
+<p>四、政府信息公开行政复议、行政诉讼情况</p><p><img src="W3.png"></p></div></body></html>"""
+
+
+def test_statistics_tables_pasted_as_pictures_need_ocr():
+    doc = extract(IMAGE_TABLES.encode("utf-8"))
+    assert doc.needs_ocr and not doc.tables
+    assert "3 picture(s)" in doc.errors[0]
+
+
+def test_a_picture_in_a_report_without_statistics_chapters_is_not_a_scan():
+    doc = extract('<div class="TRS_Editor"><p>关于做好2022年政务公开工作的通知</p><img src="logo.png"></div>'.encode())
+    assert not doc.needs_ocr and doc.errors == []

@@ -267,12 +267,31 @@ def extract(data: bytes, charset: str | None = None) -> Document:
         document.errors.append("html: no markup could be parsed")
         return document
     document.meta = {**page_meta(root), "encoding": encoding}
+    body = article_body(root)
     flow = _Flow(builder)
-    flow.walk(article_body(root))
+    flow.walk(body)
     flow.flush()
     depth_error = _depth_error(parser)
     if depth_error:
         document.errors.append(depth_error)
     if not document.blocks:
         document.errors.append("html: the page has no text or tables (rendered by JavaScript?)")
+    _flag_tables_as_images(document, body)
     return document
+
+
+# Chapter titles under which every annual-report template prints its statistics tables.
+_STATISTICS_CHAPTER = re.compile(r"主动公开政府信息(?:的)?情况|收到和处理政府信息公开申请|行政复议、行政诉讼|情况统计表")
+
+
+def _flag_tables_as_images(document: Document, body: etree._Element) -> None:
+    """Many portals paste the statistics tables as pictures: say so rather than report no tables.
+
+    A page whose text names the statistics chapters, with pictures in the article body and
+    not one HTML table, has its figures in the pictures: it needs OCR, like a scanned PDF.
+    """
+    images = len(body.xpath(".//img"))
+    if images and not document.tables and _STATISTICS_CHAPTER.search(document.text):
+        document.needs_ocr = True
+        document.errors.append(f"html: no tables, but {images} picture(s) in the article: "
+                               "the tables are probably images and need OCR")
