@@ -86,6 +86,7 @@ async def _version_context(db, version: dict) -> dict:
         "failed": explained,
         "tables": tables,
         "cell_notes": cell_notes,
+        "read_errors": json.loads(version.get("errors") or "[]"),
         "documents": await _all(
             db,
             "select vd.sha256, vd.url, vd.role, vd.format, vd.is_main, d.size from version_documents vd "

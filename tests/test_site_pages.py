@@ -334,3 +334,30 @@ def test_home_page_counts_follow_the_database(site_db: Path, tmp_path: Path) -> 
     response = asyncio.run(make_datasette(copy).client.get("/"))
     assert response.status_code == 200
     assert_home_shows(response.text, facts)
+
+
+def test_report_page_says_what_could_not_be_read(tmp_path: Path) -> None:
+    """A report whose tables are pictures shows why it has no figures, instead of an empty page."""
+    import asyncio
+
+    from archive.capture import ReportCapture
+    from archive.db import open_archive
+    from archive.ingest import ingest_report
+    from archive.publish import make_datasette
+    from archive_captures import exchange
+
+    page = ('<html><body><div class="TRS_Editor"><p>某县2022年政府信息公开工作年度报告</p>'
+            '<p>三、收到和处理政府信息公开申请情况</p><p><img src="W2.png"></p></div></body></html>')
+    path = tmp_path / "nianbao.db"
+    db = open_archive(path)
+    result = ingest_report(db, ReportCapture(portal_id="p", article=exchange("http://x.gov.cn/a.html", page.encode())))
+    db.conn.close()
+
+    async def fetch():
+        ds = make_datasette(path)
+        await ds.invoke_startup()
+        return await ds.client.get(f"/report/{result.report_id}")
+
+    html = asyncio.run(fetch()).text
+    assert "What could not be read" in html and "needs OCR" in html
+    assert "the tables are probably images" in html
