@@ -46,6 +46,12 @@ async def report_page(datasette, request):
     )
     query = request.args.get("q", "")
     context = {"report": report, "version": version, "versions": versions, "database": db.name, "q": query}
+    context["failed_fetches"] = await _all(
+        db,
+        "select url, role, status, error, max(fetched_at) as fetched_at from fetches "
+        "where report_id = ? group by url having status = 0 or status >= 400 order by url",  # latest fetch failed
+        [report_id],
+    )
     if version:
         context |= await _version_context(db, version)
         context["text_html"] = highlight(version["text"] or "", parse_query(query), request.args.get("case") == "1")

@@ -361,3 +361,33 @@ def test_report_page_says_what_could_not_be_read(tmp_path: Path) -> None:
     html = asyncio.run(fetch()).text
     assert "What could not be read" in html and "needs OCR" in html
     assert "the tables are probably images" in html
+
+
+def test_report_page_lists_links_that_could_not_be_downloaded(tmp_path: Path) -> None:
+    """An attachment whose latest fetch failed is evidence worth showing; one that came back is not."""
+    import asyncio
+
+    from archive.db import open_archive
+    from archive.ingest import ingest_report
+    from archive.publish import make_datasette
+    from archive_captures import BASE, exchange, seed_capture
+
+    broken, healed = f"{BASE}/files/lost.pdf", f"{BASE}/files/late.pdf"
+    path = tmp_path / "nianbao.db"
+    db = open_archive(path)
+    failing = [exchange(broken, status=404, error="HTTP 404"), exchange(healed, status=503, error="HTTP 503")]
+    report_id = ingest_report(db, seed_capture(0, extra=failing)).report_id
+    later = [exchange(broken, status=404, error="HTTP 404", at="2026-02-01T08:00:00Z"),
+             exchange(healed, b"%PDF-1.4 not really", at="2026-02-01T08:00:00Z")]
+    ingest_report(db, seed_capture(0, extra=later, at="2026-02-01T08:00:00Z"))
+    db.conn.close()
+
+    async def fetch():
+        ds = make_datasette(path)
+        await ds.invoke_startup()
+        return await ds.client.get(f"/report/{report_id}")
+
+    html = asyncio.run(fetch()).text
+    assert "could not be downloaded" in html
+    assert broken in html and "HTTP 404" in html
+    assert healed not in html.split("could not be downloaded")[1].split("</ul>")[0]
