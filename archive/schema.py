@@ -311,19 +311,20 @@ def _current_version(column: str) -> str:
 # A report's current version's columns, each looked up by primary key rather than joined: a facet or a
 # count over current_reports then never reads report_versions, whose rows are large (the text is inline);
 # a join read one for every report (Datasette's table page with facets: ~4 s at 100,000 reports).
-_CURRENT_VERSION_COLUMNS = ", ".join(
-    map(_current_version, """version_no published fetched_at parser_version format document_role document_url
-    document_sha256 article_sha256 parse_ok needs_ocr figure_count""".split())
-)
+def _current_versions(columns: str) -> str:
+    return ", ".join(map(_current_version, columns.split()))
 
+
+# What a journalist reads first (title, who, when, where, kind, state) before the ids, URLs and files
 VIEWS: dict[str, str] = {
     "current_reports": f"""
 select
-  r.id as report_id, r.portal_id, p.name as portal, p.province, p.city, p.county, p.region_code, p.level,
-  r.url, r.title, r.agency_id, r.agency, r.year, r.template, r.status,
+  r.title, r.agency, r.year, p.province, p.city, p.county, p.level, r.template, r.status, r.failed_checks,
+  {_current_versions("figure_count needs_ocr parse_ok published format")},
   r.first_seen, r.last_seen, r.removed_at,
-  r.current_version_id as version_id, {_CURRENT_VERSION_COLUMNS},
-  r.failed_checks, {_current_version("errors")}
+  r.id as report_id, r.current_version_id as version_id, {_current_versions("version_no fetched_at")},
+  r.portal_id, p.name as portal, p.region_code, r.agency_id, r.url,
+  {_current_versions("document_role document_url document_sha256 article_sha256 parser_version errors")}
 from reports r
 left join portals p on p.id = r.portal_id
 """,
