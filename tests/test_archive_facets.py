@@ -40,8 +40,12 @@ def test_ingest_keeps_failed_checks_on_reports(site_db: Path) -> None:
 
 def test_current_reports_rows_equal_the_joined_view(site_db: Path) -> None:
     with sqlite3.connect(site_db) as conn:
-        view = conn.execute("select * from current_reports order by report_id").fetchall()
-        assert len(view) > 100 and view == conn.execute(JOINED_VIEW).fetchall()
+        joined = conn.execute(JOINED_VIEW)
+        columns = [c[0] for c in joined.description]
+        view = conn.execute(f"select {', '.join(columns)} from current_reports order by report_id").fetchall()
+        assert len(view) > 100 and view == joined.fetchall()
+        view_columns = [c[0] for c in conn.execute("select * from current_reports limit 0").description]
+        assert sorted(view_columns) == sorted(columns)
 
 
 def test_older_archive_gains_failed_checks_filled_in(site_db: Path, tmp_path: Path) -> None:
