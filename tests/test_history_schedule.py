@@ -98,13 +98,19 @@ def versions(db_path: Path) -> int:
         return 0
 
 
+def slow_crawl_until(db_path: Path, proxy: str, archived: int) -> subprocess.Popen:
+    """A crawl slowed down enough to be stopped mid-way, returned once ``archived`` versions are in."""
+    crawl = nianbao_crawl(db_path, proxy, DOWNLOAD_DELAY=0.3, CONCURRENT_REQUESTS_PER_DOMAIN=1)
+    deadline = time.monotonic() + 120
+    while versions(db_path) < archived and crawl.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return crawl
+
+
 @pytest.mark.slow
 def test_killed_crawl_restarts_without_duplicates_or_corruption(mirror, tmp_path):
     db_path = tmp_path / "a.db"
-    victim = nianbao_crawl(db_path, mirror.proxy_url, DOWNLOAD_DELAY=0.3, CONCURRENT_REQUESTS_PER_DOMAIN=1)
-    deadline = time.monotonic() + 120
-    while versions(db_path) < 3 and victim.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.05)
+    victim = slow_crawl_until(db_path, mirror.proxy_url, archived=3)
     victim.send_signal(signal.SIGKILL)
     victim.wait()
     assert victim.returncode == -signal.SIGKILL, "the crawl ended before it could be killed"
@@ -130,10 +136,7 @@ def test_killed_crawl_restarts_without_duplicates_or_corruption(mirror, tmp_path
 
 def test_a_crawl_stopped_with_sigterm_is_interrupted_not_finished(mirror, tmp_path):
     db_path = tmp_path / "a.db"
-    stopped = nianbao_crawl(db_path, mirror.proxy_url, DOWNLOAD_DELAY=0.3, CONCURRENT_REQUESTS_PER_DOMAIN=1)
-    deadline = time.monotonic() + 120
-    while versions(db_path) < 2 and stopped.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.05)
+    stopped = slow_crawl_until(db_path, mirror.proxy_url, archived=2)
     stopped.send_signal(signal.SIGTERM)  # what systemd's time limit and a Scrapyd cancel send
     status, output = finish(stopped)
     assert status == SOME_PORTALS_FAILED, output

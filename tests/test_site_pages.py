@@ -336,14 +336,25 @@ def test_home_page_counts_follow_the_database(site_db: Path, tmp_path: Path) -> 
     assert_home_shows(response.text, facts)
 
 
-def test_report_page_says_what_could_not_be_read(tmp_path: Path) -> None:
-    """A report whose tables are pictures shows why it has no figures, instead of an empty page."""
+def report_page_html(db_path: Path, report_id: int) -> str:
+    """The report page of an archive of the test's own, through Datasette's test client."""
     import asyncio
 
+    from archive.publish import make_datasette
+
+    async def fetch():
+        ds = make_datasette(db_path)
+        await ds.invoke_startup()
+        return await ds.client.get(f"/report/{report_id}")
+
+    return asyncio.run(fetch()).text
+
+
+def test_report_page_says_what_could_not_be_read(tmp_path: Path) -> None:
+    """A report whose tables are pictures shows why it has no figures, instead of an empty page."""
     from archive.capture import ReportCapture
     from archive.db import open_archive
     from archive.ingest import ingest_report
-    from archive.publish import make_datasette
     from archive_captures import exchange
 
     page = ('<html><body><div class="TRS_Editor"><p>某县2022年政府信息公开工作年度报告</p>'
@@ -353,23 +364,15 @@ def test_report_page_says_what_could_not_be_read(tmp_path: Path) -> None:
     result = ingest_report(db, ReportCapture(portal_id="p", article=exchange("http://x.gov.cn/a.html", page.encode())))
     db.conn.close()
 
-    async def fetch():
-        ds = make_datasette(path)
-        await ds.invoke_startup()
-        return await ds.client.get(f"/report/{result.report_id}")
-
-    html = asyncio.run(fetch()).text
+    html = report_page_html(path, result.report_id)
     assert "What could not be read" in html and "needs OCR" in html
     assert "the tables are probably images" in html
 
 
 def test_report_page_lists_links_that_could_not_be_downloaded(tmp_path: Path) -> None:
     """An attachment whose latest fetch failed is evidence worth showing; one that came back is not."""
-    import asyncio
-
     from archive.db import open_archive
     from archive.ingest import ingest_report
-    from archive.publish import make_datasette
     from archive_captures import BASE, exchange, seed_capture
 
     broken, healed = f"{BASE}/files/lost.pdf", f"{BASE}/files/late.pdf"
@@ -382,12 +385,7 @@ def test_report_page_lists_links_that_could_not_be_downloaded(tmp_path: Path) ->
     ingest_report(db, seed_capture(0, extra=later, at="2026-02-01T08:00:00Z"))
     db.conn.close()
 
-    async def fetch():
-        ds = make_datasette(path)
-        await ds.invoke_startup()
-        return await ds.client.get(f"/report/{report_id}")
-
-    html = asyncio.run(fetch()).text
+    html = report_page_html(path, report_id)
     assert "could not be downloaded" in html
     assert broken in html and "HTTP 404" in html
     assert healed not in html.split("could not be downloaded")[1].split("</ul>")[0]
