@@ -8,10 +8,9 @@ from pathlib import Path
 
 import click
 import uvicorn
-
-from archive.db import open_archive
-from archive.publish import make_datasette, refresh_derived
-from archive.reparse import reparse_archive
+from nianbao.archive.db import open_archive
+from nianbao.archive.publish import make_datasette, refresh_derived
+from nianbao.archive.reparse import reparse_archive
 
 
 @click.command(short_help="Publish the archive with Datasette.")

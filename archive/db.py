@@ -16,8 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import sqlite_utils
-
-from archive.schema import INDEXES, TABLES, VIEWS, TableSpec
+from nianbao.archive.schema import INDEXES, TABLES, VIEWS, TableSpec
 
 
 def open_archive(path: str | Path) -> sqlite_utils.Database:

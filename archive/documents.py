@@ -10,8 +10,7 @@ from __future__ import annotations
 import hashlib
 
 import sqlite_utils
-
-from parsers.sniff import sniff_format
+from nianbao.parsers.sniff import sniff_format
 
 
 def sha256_of(data: bytes) -> str:

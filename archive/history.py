@@ -18,11 +18,10 @@ from collections.abc import Iterable
 from typing import Any
 
 import sqlite_utils
-
-from archive import runs
-from archive.db import transaction
-from archive.diff import FigureChange, figure_changes, text_diff
-from archive.runs import utc_now
+from nianbao.archive import runs
+from nianbao.archive.db import transaction
+from nianbao.archive.diff import FigureChange, figure_changes, text_diff
+from nianbao.archive.runs import utc_now
 
 SUMMARY_FIGURES = 3  # figure changes spelled out in a change's one-line summary
 GONE_STATUSES = (404, 410)

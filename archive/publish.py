@@ -11,10 +11,9 @@ import sqlite3
 from pathlib import Path
 
 import sqlite_utils
-import yaml
 from datasette.app import Datasette
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+from nianbao.site import load_metadata
 
 SETTINGS = {
     "sql_time_limit_ms": 5000,
@@ -27,28 +26,19 @@ SETTINGS = {
 }
 
 
-def make_datasette(db_path: str | Path, root: Path = REPO_ROOT) -> Datasette:
-    """A Datasette over ``db_path`` with the project's metadata.yml, plugins/ and templates/ when present."""
+def make_datasette(db_path: str | Path) -> Datasette:
+    """A Datasette over ``db_path`` with the site's metadata; its plugins and templates come by entry point."""
     db_path = Path(db_path)
     if not db_path.is_file():
         raise FileNotFoundError(f"no archive database at {db_path}")
     checkpoint(db_path)
-    metadata_file = root / "metadata.yml"
-    plugins, templates, static = root / "plugins", root / "templates", root / "static"
-    return Datasette(
-        immutables=[str(db_path)],
-        metadata=yaml.safe_load(metadata_file.read_text(encoding="utf-8")) if metadata_file.is_file() else None,
-        plugins_dir=str(plugins) if plugins.is_dir() else None,
-        template_dir=str(templates) if templates.is_dir() else None,
-        static_mounts=[("static", str(static))] if static.is_dir() else None,
-        settings=SETTINGS,
-    )
+    return Datasette(immutables=[str(db_path)], metadata=load_metadata(), settings=SETTINGS)
 
 
 def refresh_derived(db: sqlite_utils.Database) -> None:
     """Bring what is derived from the versions up to date (search indexes, wide figures table); run before publishing."""
-    from archive.search import sync_search_index  # the site's modules; imported here so ingest never needs them
-    from archive.wide import rebuild_wide
+    from nianbao.archive.search import sync_search_index  # the site's modules; imported here so ingest never needs them
+    from nianbao.archive.wide import rebuild_wide
 
     sync_search_index(db)
     rebuild_wide(db)  # does nothing when the figures have not changed

@@ -16,12 +16,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import sqlite_utils
-
-from archive.db import transaction
-from archive.documents import load_document
-from archive.runs import utc_now
-from archive.versions import ParsedDocument, choose_main, report_columns, version_fields, write_parse_rows
-from parsers import parse_bytes
+from nianbao.archive.db import transaction
+from nianbao.archive.documents import load_document
+from nianbao.archive.runs import utc_now
+from nianbao.archive.versions import ParsedDocument, choose_main, report_columns, version_fields, write_parse_rows
+from nianbao.parsers import parse_bytes
 
 
 @dataclass

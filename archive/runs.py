@@ -20,9 +20,8 @@ import socket
 from datetime import UTC, datetime
 
 import sqlite_utils
-
-from archive.db import transaction
-from archive.schema import COUNTERS
+from nianbao.archive.db import transaction
+from nianbao.archive.schema import COUNTERS
 
 
 def utc_now() -> str:

@@ -31,10 +31,11 @@ import multiprocessing
 import re
 import sqlite3
 import unicodedata
+from collections.abc import Iterable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 SOURCE = "report_versions"
 TRIGRAM = "search_trigram"

@@ -11,46 +11,24 @@
 
 from __future__ import annotations
 
-import csv
 import html
 import re
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 
-from parsers.relations import all_relations
+from nianbao.parsers.relations import all_relations
+from nianbao.parsers.templates import TEMPLATES
 
-SPEC = Path(__file__).resolve().parents[1] / "parsers" / "spec"
 APPEAL_GROUPS = {"review": "行政复议", "suit_direct": "行政诉讼 未经复议直接起诉", "suit_after_review": "行政诉讼 复议后起诉"}
-OUTCOME_LABELS = {"upheld": "结果维持", "corrected": "结果纠正", "other": "其他结果", "pending": "尚未审结", "total": "总计"}
 
 
-@lru_cache(maxsize=1)
 def column_labels() -> dict[str, str]:
     """Applicant column key -> Chinese label."""
-    with open(SPEC / "columns.csv", encoding="utf-8") as f:
-        return {row["col"]: row["label_zh"] for row in csv.DictReader(f)}
+    return dict(zip(TEMPLATES.columns, TEMPLATES.column_labels))
 
 
-@lru_cache(maxsize=1)
 def figure_labels() -> dict[str, tuple[str, str]]:
     """Canonical key -> (Chinese label, unit), in the spec's order."""
-    columns = column_labels()
-    labels: dict[str, tuple[str, str]] = {}
-    with open(SPEC / "figures.csv", encoding="utf-8") as f:
-        for row in csv.DictReader(f):
-            key, label, unit = row["key"], row["label_zh"], row["unit"]
-            if "{col}" in key:
-                expansions = {key.replace("{col}", c): f"{label} · {name}" for c, name in columns.items()}
-            elif "{outcome}" in key:
-                expansions = {
-                    key.replace("{outcome}", o): f"{label} · {name}" for o, name in OUTCOME_LABELS.items()
-                }
-            else:
-                expansions = {key: label}
-            for k, text in expansions.items():
-                labels.setdefault(k, (text, unit))
-    return labels
+    return TEMPLATES.labels
 
 
 def archive_database(datasette):

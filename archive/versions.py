@@ -14,8 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlite_utils
-
-from parsers.model import ParseResult
+from nianbao.parsers.model import ParseResult
 
 _WHITESPACE = re.compile(r"\s+")
 PARSE_TABLES = ("figures", "checks", "raw_tables", "sections")

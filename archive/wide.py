@@ -11,7 +11,7 @@ from __future__ import annotations
 from itertools import groupby
 from typing import Any
 
-from archive.site import figure_labels
+from nianbao.archive.site import figure_labels
 
 WIDE = "figures_wide"
 STATE = "figures_wide_state"  # the fingerprint of the figures it was built from
@@ -46,9 +46,10 @@ def _fingerprint(db: Any) -> str:
 def rebuild_wide(db: Any, force: bool = False) -> int:
     """Rebuild figures_wide from figures unless they are unchanged since the last build; returns its row count."""
     fingerprint = _fingerprint(db)
-    if not force and db[WIDE].exists() and db[STATE].exists():
-        if db.execute(f"select fingerprint from {STATE}").fetchone() == (fingerprint,):
-            return db[WIDE].count
+    up_to_date = not force and db[WIDE].exists() and db[STATE].exists() and \
+        db.execute(f"select fingerprint from {STATE}").fetchone() == (fingerprint,)
+    if up_to_date:
+        return db[WIDE].count
     keys = wide_columns({row[0] for row in db.execute("select distinct key from figures")})
     with db.conn:
         db[STATE].drop(ignore=True)

@@ -14,8 +14,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from crawler.mirror.server import start_mirror
-from crawler.run import MIRROR_SETTINGS, run_crawl_subprocess
+from nianbao.crawler.mirror.server import start_mirror
+from nianbao.crawler.run import MIRROR_SETTINGS, run_crawl_subprocess
 
 
 def timed_crawl(proxy: str, folder: Path, with_archive: bool) -> tuple[float, dict]:

@@ -13,10 +13,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from archive.capture import Capture, ReportCapture
-from archive.db import open_archive
-from archive.ingest import ingest_report
-from archive.reparse import reparse_archive
+from nianbao.archive.capture import Capture, ReportCapture
+from nianbao.archive.db import open_archive
+from nianbao.archive.ingest import ingest_report
+from nianbao.archive.reparse import reparse_archive
 
 SEEDS = sorted((Path(__file__).resolve().parents[1].parent / "shared" / "seeds").glob("*.txt"))
 

@@ -27,13 +27,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pdfplumber
+from nianbao.parsers import parse_bytes
+from nianbao.parsers.extract import docx, html, pdf
 
-from crawler.mirror.render.docx import render_docx
-from crawler.mirror.render.html import render_html
-from crawler.mirror.render.pdf import render_pdf
-from crawler.mirror.samples import load_reports
-from parsers import parse_bytes
-from parsers.extract import docx, html, pdf
+from tools.mirror.render.docx import render_docx
+from tools.mirror.render.html import render_html
+from tools.mirror.render.pdf import render_pdf
+from tools.mirror.samples import load_reports
 
 SAMPLE_PDF = Path(__file__).resolve().parents[1].parent / "shared" / "samples" / "hongze-2023.pdf"
 TARGET_PER_SECOND = {"html": 50.0, "docx": 20.0, "pdf": 5.0}

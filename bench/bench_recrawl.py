@@ -15,8 +15,8 @@ import json
 import tempfile
 from pathlib import Path
 
-from crawler.mirror.server import start_mirror
-from crawler.run import MIRROR_SETTINGS, run_crawl_subprocess
+from nianbao.crawler.mirror.server import start_mirror
+from nianbao.crawler.run import MIRROR_SETTINGS, run_crawl_subprocess
 
 CRAWLS = (("first crawl", {}), ("unchanged recrawl", {}), ("forced revalidation", {"NIANBAO_REVALIDATE": True}))
 

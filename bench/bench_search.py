@@ -18,26 +18,22 @@ import argparse
 import asyncio
 import random
 import re
-import statistics
 import sqlite3
+import statistics
 import tempfile
 import time
-from pathlib import Path
+from collections.abc import Iterable, Iterator
 from itertools import islice
-from typing import Iterable, Iterator
+from pathlib import Path
 
-from archive.db import open_archive
-from archive.publish import make_datasette
-from archive.search import match_sql, rebuild_search_index, search
+from nianbao.archive.db import open_archive
+from nianbao.archive.publish import make_datasette
+from nianbao.archive.search import match_sql, rebuild_search_index, search
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO.parent / "shared" / "seeds"
-PLACES = "银川 中卫 固原 吴忠 石嘴山 兴庆 金凤 西夏 永宁 贺兰 灵武 沙坡头 中宁 海原 原州 西吉 隆德 泾源 彭阳 利通 红寺堡 盐池 同心 青铜峡 大武口 惠农 平罗".split()
-OFFICES = (
-    "人民政府办公室 发展和改革委员会 教育局 公安局 民政局 司法局 财政局 人力资源和社会保障局 自然资源局 "
-    "生态环境局 住房和城乡建设局 交通运输局 水务局 农业农村局 商务局 文化旅游广电局 卫生健康委员会 "
-    "应急管理局 审计局 市场监督管理局 统计局 医疗保障局 林业和草原局 信访局 退役军人事务局"
-).split()
+PLACES = ["银川", "中卫", "固原", "吴忠", "石嘴山", "兴庆", "金凤", "西夏", "永宁", "贺兰", "灵武", "沙坡头", "中宁", "海原", "原州", "西吉", "隆德", "泾源", "彭阳", "利通", "红寺堡", "盐池", "同心", "青铜峡", "大武口", "惠农", "平罗"]
+OFFICES = ["人民政府办公室", "发展和改革委员会", "教育局", "公安局", "民政局", "司法局", "财政局", "人力资源和社会保障局", "自然资源局", "生态环境局", "住房和城乡建设局", "交通运输局", "水务局", "农业农村局", "商务局", "文化旅游广电局", "卫生健康委员会", "应急管理局", "审计局", "市场监督管理局", "统计局", "医疗保障局", "林业和草原局", "信访局", "退役军人事务局"]
 _DIGITS = re.compile(r"\d+")
 FACET_PAGES = ["current_reports", "current_reports?year=2020", "current_reports?_search=公开"]
 
@@ -97,7 +93,7 @@ def build_archive(path: Path, n: int, batch: int = 2000) -> None:
     db = open_archive(path)
     db["portals"].insert({"id": "bench", "name": "bench", "province": "宁夏"}, pk="id", replace=True)
     reports = synthetic_reports(n)
-    for start in range(0, n, batch):
+    for _ in range(0, n, batch):
         insert_reports(db, islice(reports, batch), "bench")
     db.conn.close()
 

@@ -14,12 +14,11 @@ import sys
 from dataclasses import asdict
 from typing import IO, Any
 
+from nianbao.archive.capture import Capture, ReportCapture
+from nianbao.archive.ingest import IngestResult
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
-
-from archive.capture import Capture, ReportCapture
-from archive.ingest import IngestResult
 
 
 class ArchivePipeline:
@@ -39,8 +38,8 @@ class ArchivePipeline:
         return pipeline
 
     def open_spider(self) -> None:
-        from archive import runs
-        from archive.db import open_archive
+        from nianbao.archive import runs
+        from nianbao.archive.db import open_archive
 
         self.db = open_archive(self.db_path)
         self.run_id = runs.start_run(self.db)
@@ -61,8 +60,8 @@ class ArchivePipeline:
             )
 
     def process_item(self, item: Any) -> Any:
-        from archive.history import sync_changes
-        from archive.ingest import ingest_report
+        from nianbao.archive.history import sync_changes
+        from nianbao.archive.ingest import ingest_report
 
         if isinstance(item, ReportCapture):
             result = ingest_report(self.db, item, run_id=self.run_id)
@@ -73,7 +72,7 @@ class ArchivePipeline:
         return item
 
     def close_spider(self) -> None:
-        from archive import runs
+        from nianbao.archive import runs
 
         spider = self.crawler.spider
         for portal in spider.portals:
@@ -93,7 +92,7 @@ class ArchivePipeline:
         A crawl stopped by SIGTERM (systemd's time limit, a Scrapyd cancel) closes gracefully
         with reason 'shutdown' or 'cancelled'; it is recorded as 'interrupted', like a killed one.
         """
-        from archive import runs
+        from nianbao.archive import runs
 
         if not hasattr(self, "db"):  # the archive never opened: nothing to close
             return
@@ -125,7 +124,7 @@ class CaptureLogPipeline:
         return cls(path)
 
     def open_spider(self) -> None:
-        self.file = open(self.path, "a", encoding="utf-8")
+        self.file = open(self.path, "a", encoding="utf-8")  # noqa: SIM115 (open for the whole crawl)
 
     def process_item(self, item: Any) -> Any:
         if isinstance(item, ReportCapture) and self.file:

@@ -1,4 +1,8 @@
-"""The portal registry: ``crawler/portals.yml`` loaded and checked into dataclasses.
+"""The portal registries loaded and checked into dataclasses.
+
+``crawler/portals.yml`` is the production registry; ``crawler/mirror/portals.yml`` lists the sample
+portals of the bundled mirror, which the demo and the tests crawl (so adding a real portal never
+changes a test).  Both share the defaults and families of ``crawler/families.yml``.
 
 Everything the generic spider knows about a portal comes from here, so adding a portal of a
 known CMS family is a change to the YAML file, not to code.
@@ -6,14 +10,20 @@ known CMS family is a change to the YAML file, not to code.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field, fields
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-REGISTRY_PATH = Path(__file__).with_name("portals.yml")
+REGISTRY_PATH = files("nianbao.crawler") / "portals.yml"
+SAMPLE_REGISTRY_PATH = files("nianbao.crawler.mirror") / "portals.yml"
+FAMILIES_PATH = files("nianbao.crawler") / "families.yml"
+RegistryPath = Path | Traversable
 LEVELS = ("province", "city", "county", "department")
 PAGINATION_KINDS = ("createPageHTML", "next_link", "none")
 
@@ -67,11 +77,18 @@ class Portal:
         )
 
 
-def load_registry(path: Path = REGISTRY_PATH) -> dict[str, Portal]:
-    """Read and check the registry; returns portals by id, in file order."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    defaults = data.get("defaults", {})
-    families = {name: _family(name, spec) for name, spec in data.get("families", {}).items()}
+def load_registry(path: RegistryPath | str | None = None) -> dict[str, Portal]:
+    """Read and check a registry; returns portals by id, in file order.
+
+    Without ``path``: the file named by the environment variable ``NIANBAO_REGISTRY``, else the
+    production registry.
+    A registry may add ``defaults`` and ``families`` of its own to those of families.yml."""
+    path = path or os.environ.get("NIANBAO_REGISTRY") or REGISTRY_PATH
+    shared = yaml.safe_load(FAMILIES_PATH.read_text(encoding="utf-8"))
+    data = yaml.safe_load((Path(path) if isinstance(path, str) else path).read_text(encoding="utf-8"))
+    defaults = shared.get("defaults", {}) | data.get("defaults", {})
+    family_specs = shared.get("families", {}) | data.get("families", {})
+    families = {name: _family(name, spec) for name, spec in family_specs.items()}
     portals: dict[str, Portal] = {}
     for entry in data.get("portals", []):
         portal = _portal({**defaults, **entry}, families)
@@ -81,7 +98,7 @@ def load_registry(path: Path = REGISTRY_PATH) -> dict[str, Portal]:
     return portals
 
 
-def select_portals(ids: tuple[str, ...] | list[str] = (), path: Path = REGISTRY_PATH) -> list[Portal]:
+def select_portals(ids: tuple[str, ...] | list[str] = (), path: RegistryPath | str | None = None) -> list[Portal]:
     """The portals named by id (all of them when none are named); unknown ids are an error."""
     registry = load_registry(path)
     unknown = [i for i in ids if i not in registry]

@@ -13,14 +13,14 @@ import sys
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from nianbao.crawler.registry import SAMPLE_REGISTRY_PATH
+from nianbao.crawler.spiders.portal import PortalSpider
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 from scrapy.utils.project import get_project_settings
 
-from crawler.spiders.portal import PortalSpider
-
-# For crawling the bundled mirror on loopback: no politeness delays against ourselves.
-MIRROR_SETTINGS = {"AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0, "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
+# For crawling the bundled mirror on loopback: its sample registry, no politeness delays against ourselves.
+MIRROR_SETTINGS = {"NIANBAO_REGISTRY": str(SAMPLE_REGISTRY_PATH), "AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0, "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
                    "RETRY_TIMES": 0, "TELNETCONSOLE_ENABLED": False}
 
 
@@ -30,8 +30,8 @@ def crawl_settings(
     overrides: Mapping[str, Any] | None = None,
 ) -> Settings:
     settings = get_project_settings()
-    if not settings.get("BOT_NAME") == "nianbao":  # run outside the project folder: no scrapy.cfg found
-        settings.setmodule("crawler.settings", priority="project")
+    if settings.get("BOT_NAME") != "nianbao":  # run outside the project folder: no scrapy.cfg found
+        settings.setmodule("nianbao.crawler.settings", priority="project")
     settings.set("NIANBAO_DB", db_path, priority="cmdline")
     settings.set("NIANBAO_PROXY", proxy, priority="cmdline")
     settings.update(dict(overrides or {}), priority="cmdline")
@@ -63,7 +63,7 @@ def run_crawl_subprocess(
     arguments = json.dumps({"db_path": db_path, "portal_ids": list(portal_ids), "proxy": proxy,
                             "overrides": dict(overrides or {})})
     return subprocess.run(
-        [sys.executable, "-m", "crawler.run", arguments], check=True, capture_output=True, text=True, timeout=timeout
+        [sys.executable, "-m", "nianbao.crawler.run", arguments], check=True, capture_output=True, text=True, timeout=timeout
     )
 
 

@@ -12,8 +12,8 @@ behave the same:
 """
 
 BOT_NAME = "nianbao"
-SPIDER_MODULES = ["crawler.spiders"]
-NEWSPIDER_MODULE = "crawler.spiders"
+SPIDER_MODULES = ["nianbao.crawler.spiders"]
+NEWSPIDER_MODULE = "nianbao.crawler.spiders"
 
 USER_AGENT = "nianbao/0.1 (+https://github.com/nianbao/nianbao)"
 ROBOTSTXT_OBEY = True
@@ -33,17 +33,17 @@ DOWNLOAD_TIMEOUT = 60
 DOWNLOAD_MAXSIZE = 200 * 1024 * 1024
 
 DOWNLOADER_MIDDLEWARES = {
-    "crawler.middlewares.ProxyMiddleware": 740,  # before HttpProxyMiddleware (750)
+    "nianbao.crawler.middlewares.ProxyMiddleware": 740,  # before HttpProxyMiddleware (750)
     # Validators from the archive on requests; a 304 is filled with the stored bytes after the WARC saw it,
     # and after DownloaderStats (850) counted it, so downloader/response_bytes is what the network carried.
-    "crawler.conditional.ConditionalRequestMiddleware": 580,
-    "crawler.warc.WarcWriterMiddleware": 950,  # next to the downloader: the exchange as sent and received
+    "nianbao.crawler.conditional.ConditionalRequestMiddleware": 580,
+    "nianbao.crawler.warc.WarcWriterMiddleware": 950,  # next to the downloader: the exchange as sent and received
 }
 # At the end of a crawl: reports no longer listed whose URL now 404s or redirects away are marked removed.
-EXTENSIONS = {"crawler.removals.RemovalCheckExtension": 500}
+EXTENSIONS = {"nianbao.crawler.removals.RemovalCheckExtension": 500}
 ITEM_PIPELINES = {
-    "crawler.pipelines.CaptureLogPipeline": 200,
-    "crawler.pipelines.ArchivePipeline": 300,
+    "nianbao.crawler.pipelines.CaptureLogPipeline": 200,
+    "nianbao.crawler.pipelines.ArchivePipeline": 300,
 }
 
 NIANBAO_DB = None

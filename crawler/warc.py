@@ -20,7 +20,7 @@ leaves a file that is valid up to its last exchange.
 from __future__ import annotations
 
 import http
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from io import BytesIO
 from pathlib import Path
 from typing import BinaryIO
@@ -132,10 +132,10 @@ class WarcWriterMiddleware:
             return self._writer
         run_id = getattr(spider, "run_id", None) or self.run_id or "run"
         portal = getattr(spider, "portal_id", None) or spider.name
-        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
         self.directory.mkdir(parents=True, exist_ok=True)
         self.path = self.directory / f"{run_id}-{portal}-{stamp}.warc.gz"
-        self._file = open(self.path, "wb")
+        self._file = open(self.path, "wb")  # noqa: SIM115 (open for the whole run)
         self._writer = WARCWriter(self._file, gzip=True)
         info = {"software": f"nianbao/{__version__} (Scrapy)", "format": "WARC File Format 1.1",
                 "isPartOf": f"run {run_id}", "description": f"crawl of portal {portal}"}

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import click
 
-from archive.cli import reparse, serve
-from crawler.cli import crawl, mirror, portals
 from nianbao import __version__
+from nianbao.archive.cli import reparse, serve
+from nianbao.crawler.cli import crawl, mirror, portals
 from nianbao.demo import demo
-from parsers.cli import parse
+from nianbao.parsers.cli import parse
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -17,10 +17,10 @@ from pathlib import Path
 import click
 import uvicorn
 
-from archive.db import open_archive
-from archive.publish import make_datasette, refresh_derived
-from crawler.mirror.server import start_mirror
-from crawler.run import MIRROR_SETTINGS
+from nianbao.archive.db import open_archive
+from nianbao.archive.publish import make_datasette, refresh_derived
+from nianbao.crawler.mirror.server import start_mirror
+from nianbao.crawler.run import MIRROR_SETTINGS
 
 SNAPSHOTS = {1: "the sample portals as first published", 2: "a later visit: one report edited, one removed"}
 

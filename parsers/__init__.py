@@ -3,6 +3,6 @@
 Pure functions: no network, no database.  Entry point: :func:`parse_bytes`.
 """
 
-from parsers.api import PARSER_VERSION, parse_bytes, parse_path
+from nianbao.parsers.api import PARSER_VERSION, parse_bytes, parse_path
 
 __all__ = ["PARSER_VERSION", "parse_bytes", "parse_path"]

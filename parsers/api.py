@@ -6,9 +6,9 @@ import hashlib
 import importlib
 from pathlib import Path
 
-from parsers.model import Document, ParseResult
-from parsers.report import build_report
-from parsers.sniff import sniff_format
+from nianbao.parsers.model import Document, ParseResult
+from nianbao.parsers.report import build_report
+from nianbao.parsers.sniff import sniff_format
 
 PARSER_VERSION = "0.2.0"
 
@@ -40,7 +40,7 @@ def parse_bytes(data: bytes, path: str | None = None) -> ParseResult:
     sha256 = hashlib.sha256(data).hexdigest()
     try:
         result = build_report(extract_document(data))
-    except Exception as exc:  # noqa: BLE001 - a parser bug on one file must not stop a crawl
+    except Exception as exc:
         result = ParseResult(format="", errors=[f"parser failed: {type(exc).__name__}: {exc}"])
     result.path, result.sha256, result.parser_version = path, sha256, PARSER_VERSION
     return result

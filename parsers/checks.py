@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from parsers.relations import all_relations
+from nianbao.parsers.relations import all_relations
 
 
 def _fmt(value: int | float) -> str:

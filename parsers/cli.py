@@ -12,10 +12,9 @@ import sys
 import unicodedata
 
 import click
-
-from parsers.api import parse_path
-from parsers.model import ParseResult
-from parsers.templates import TEMPLATES
+from nianbao.parsers.api import parse_path
+from nianbao.parsers.model import ParseResult
+from nianbao.parsers.templates import TEMPLATES
 
 _TABLES = (("表二 主动公开", "active."), ("表三 依申请", "requests."), ("表四 复议诉讼", "appeals."), ("统计表", "legacy."))
 _INFERRED_MARK = "*"

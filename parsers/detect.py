@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from parsers.templates import TEMPLATES
+from nianbao.parsers.templates import TEMPLATES
 
 _NOTICES = {template: re.compile(pattern) for template, pattern in TEMPLATES.data["notices"].items()}
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from parsers.grid import GridRow
-from parsers.model import Provenance
+from nianbao.parsers.grid import GridRow
+from nianbao.parsers.model import Provenance
 
 
 @dataclass

@@ -13,9 +13,9 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from parsers.labels import normalize_label
-from parsers.model import Document
-from parsers.numbers import is_blank, is_number
+from nianbao.parsers.labels import normalize_label
+from nianbao.parsers.model import Document
+from nianbao.parsers.numbers import is_blank, is_number
 
 _CONTEXT_CHARS = 300
 _PAGE_FURNITURE = re.compile(r"^[\s\-—－_·.]*(?:第\s*\d+\s*页(?:\s*共\s*\d+\s*页)?|\d{1,3}|[-—－]\s*\d{1,3}\s*[-—－])[\s\-—－_.]*$")

@@ -13,7 +13,7 @@ import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
 
-from parsers.templates import TEMPLATES
+from nianbao.parsers.templates import TEMPLATES
 
 _BREAK_TAG = re.compile(r"<br\s*/?>", re.IGNORECASE)
 _SPACE = re.compile(r"[\s\u00a0\u200b\u3000\ufeff*]+")

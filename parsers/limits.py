@@ -28,8 +28,7 @@ from collections.abc import Callable
 from typing import Any
 
 from lxml import etree
-
-from parsers.model import Document
+from nianbao.parsers.model import Document
 
 MAX_INPUT_BYTES = 50 * 1024 * 1024
 MAX_ZIP_MEMBER_BYTES = 64 * 1024 * 1024
@@ -104,7 +103,7 @@ def guarded(fmt: str) -> Callable[[Callable[..., Document]], Callable[..., Docum
                 return Document(format=fmt, errors=[f"{fmt}: document nested too deeply to read"])
             except MemoryError:
                 return Document(format=fmt, errors=[f"{fmt}: ran out of memory reading the document"])
-            except Exception as exc:  # noqa: BLE001 - bad input must become an error, never a crash
+            except Exception as exc:
                 return Document(format=fmt, errors=[f"{fmt}: could not read the document: {type(exc).__name__}: {exc}"])
 
         return safe_extract

@@ -8,11 +8,11 @@ give the key, which must be one of figures.csv.
 
 from __future__ import annotations
 
-from parsers.figureset import FigureSet
-from parsers.grid import GridRow, LogicalTable, aligned_cells, column_positions
-from parsers.labels import first_match, normalize_label, without_notes
-from parsers.numbers import header_money_unit, is_blank, money_in_wan, parse_number
-from parsers.templates import TEMPLATES
+from nianbao.parsers.figureset import FigureSet
+from nianbao.parsers.grid import GridRow, LogicalTable, aligned_cells, column_positions
+from nianbao.parsers.labels import first_match, normalize_label, without_notes
+from nianbao.parsers.numbers import header_money_unit, is_blank, money_in_wan, parse_number
+from nianbao.parsers.templates import TEMPLATES
 
 _SPEC = TEMPLATES.data["active"]
 

@@ -8,10 +8,10 @@ with its headers and no value row publishes nothing: its figures are null.
 
 from __future__ import annotations
 
-from parsers.figureset import FigureSet
-from parsers.grid import GridRow, LogicalTable
-from parsers.numbers import is_blank, parse_number
-from parsers.templates import TEMPLATES
+from nianbao.parsers.figureset import FigureSet
+from nianbao.parsers.grid import GridRow, LogicalTable
+from nianbao.parsers.numbers import is_blank, parse_number
+from nianbao.parsers.templates import TEMPLATES
 
 _GROUPS = TEMPLATES.data["appeals"]["groups"]
 _OUTCOMES = [o["key"] for o in TEMPLATES.entries("appeals", "outcomes")]

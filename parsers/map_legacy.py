@@ -11,11 +11,11 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from parsers.figureset import FigureSet
-from parsers.grid import GridRow, LogicalTable
-from parsers.labels import normalize_label
-from parsers.numbers import UNITS, header_money_unit, is_blank, is_number, money_in_wan, parse_number
-from parsers.templates import TEMPLATES
+from nianbao.parsers.figureset import FigureSet
+from nianbao.parsers.grid import GridRow, LogicalTable
+from nianbao.parsers.labels import normalize_label
+from nianbao.parsers.numbers import UNITS, header_money_unit, is_blank, is_number, money_in_wan, parse_number
+from nianbao.parsers.templates import TEMPLATES
 
 _HEADER = TEMPLATES.data["legacy"]["header_match"]
 _CHAPTER = re.compile(r"^[一二三四五六七八九十]+、")

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from parsers.figureset import FigureSet
-from parsers.grid import GridRow, LogicalTable, aligned_cells, column_positions
-from parsers.labels import first_match
-from parsers.numbers import is_blank, parse_number
-from parsers.recover import MAX_MISSING, Candidate, placements, solve
-from parsers.relations import request_relations
-from parsers.templates import TEMPLATES
+from nianbao.parsers.figureset import FigureSet
+from nianbao.parsers.grid import GridRow, LogicalTable, aligned_cells, column_positions
+from nianbao.parsers.labels import first_match
+from nianbao.parsers.numbers import is_blank, parse_number
+from nianbao.parsers.recover import MAX_MISSING, Candidate, placements, solve
+from nianbao.parsers.relations import request_relations
+from nianbao.parsers.templates import TEMPLATES
 
 COLUMNS = TEMPLATES.columns
 WIDTH = len(COLUMNS)

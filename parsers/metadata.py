@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 
-from parsers.model import Document
+from nianbao.parsers.model import Document
 
 _TITLE_MAX = 80
 _YEAR_IN_TITLE = re.compile(r"(19|20)\d{2}\s*年")

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from parsers.templates import TEMPLATES
+from nianbao.parsers.templates import TEMPLATES
 
 _CLAUSE_END = re.compile(r"[，。；;,！!？?\n]")
 _SENTENCE_END = re.compile(r"[。；;！!？?\n]")

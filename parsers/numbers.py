@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache, wraps
 from typing import TypeVar
 
-from parsers.templates import TEMPLATES
+from nianbao.parsers.templates import TEMPLATES
 
 _BLANKS = {"", "-", "--", "—", "——", "–", "/", "\\", "无", "空", "／", "­"}
 _NUMBER = re.compile(r"^(?P<sign>[+-]?)(?P<num>\d{1,3}(?:,\d{3})+|\d+)(?P<frac>\.\d+)?$")

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from itertools import combinations
 
-from parsers.relations import Relation
+from nianbao.parsers.relations import Relation
 
 MAX_STEPS = 300
 MAX_MISSING = 2

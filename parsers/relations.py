@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from parsers.templates import TEMPLATES
+from nianbao.parsers.templates import TEMPLATES
 
 APPLICANTS = TEMPLATES.columns[:-1]  # the six applicant columns; the last is 总计
 

@@ -6,19 +6,19 @@ every extractor's output goes through :func:`build_report`.
 
 from __future__ import annotations
 
-from parsers.checks import run_checks
-from parsers.detect import detect_template
-from parsers.figureset import FigureSet
-from parsers.grid import logical_tables
-from parsers.map_active import map_active
-from parsers.map_appeals import map_appeals
-from parsers.map_legacy import map_legacy
-from parsers.map_requests import map_requests
-from parsers.metadata import find_agency, find_published, find_title, find_year
-from parsers.model import Document, ParseResult
-from parsers.narrative import narrative_checks
-from parsers.sections import split_sections
-from parsers.templates import TEMPLATES
+from nianbao.parsers.checks import run_checks
+from nianbao.parsers.detect import detect_template
+from nianbao.parsers.figureset import FigureSet
+from nianbao.parsers.grid import logical_tables
+from nianbao.parsers.map_active import map_active
+from nianbao.parsers.map_appeals import map_appeals
+from nianbao.parsers.map_legacy import map_legacy
+from nianbao.parsers.map_requests import map_requests
+from nianbao.parsers.metadata import find_agency, find_published, find_title, find_year
+from nianbao.parsers.model import Document, ParseResult
+from nianbao.parsers.narrative import narrative_checks
+from nianbao.parsers.sections import split_sections
+from nianbao.parsers.templates import TEMPLATES
 
 MAPPERS = (map_active, map_requests, map_appeals, map_legacy)
 

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import re
 
-from parsers.model import Document
-from parsers.templates import TEMPLATES
+from nianbao.parsers.model import Document
+from nianbao.parsers.templates import TEMPLATES
 
 _NUMERALS = "一二三四五六七八九十"
 _HEADING = re.compile(r"^\s*([一二三四五六七八九十])\s*[、.．]\s*([^，。；：:,;]{2,40}?)\s*(?:$|[，。；：:,;]\s*(.*)$)")

@@ -69,7 +69,7 @@ def _ole_kind(data: bytes) -> str:
         with olefile.OleFileIO(io.BytesIO(data)) as ole:
             streams = {"/".join(entry) for entry in ole.listdir()}
             application = (ole.get_metadata().creating_application or b"").lower()
-    except Exception:  # noqa: BLE001 - a damaged OLE file is most likely a damaged DOC
+    except Exception:
         return "doc"
     if "WordDocument" in streams:
         return "wps" if any(name in application for name in _WPS_APPLICATIONS) else "doc"

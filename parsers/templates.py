@@ -6,12 +6,12 @@ import csv
 import re
 from dataclasses import dataclass
 from functools import cached_property
-from pathlib import Path
+from importlib.resources import files
 from typing import Any
 
 import yaml
 
-SPEC_DIR = Path(__file__).parent / "spec"
+SPEC_DIR = files("nianbao.parsers") / "spec"
 TEMPLATE_NAMES = ("2019", "2021", "legacy")
 _ENTRY_LISTS = (("active", "rows"), ("active", "columns"), ("requests", "rows"), ("requests", "columns"),
                  ("appeals", "outcomes"), ("legacy", "rows"))
@@ -41,22 +41,34 @@ class Templates:
     def _compiled(self) -> dict[tuple[str, str], list[dict[str, Any]]]:
         return {(section, part): _compile(self.data[section][part]) for section, part in _ENTRY_LISTS}
 
+    def _expanded(self, row: dict[str, str]) -> dict[str, str]:
+        """One figures.csv row's keys with ``{col}``/``{outcome}`` expanded, each with its printed label."""
+        key, label = row["key"], row["label_zh"]
+        if "{col}" in key:
+            return {key.replace("{col}", c): f"{label} · {name}" for c, name in zip(self.columns, self.column_labels)}
+        if "{outcome}" in key:
+            outcomes = self.data["appeals"]["outcomes"]
+            return {key.replace("{outcome}", o["key"]): f"{label} · {o['match'][0]}" for o in outcomes}
+        return {key: label}
+
     @cached_property
     def keys_by_template(self) -> dict[str, list[str]]:
         """Every canonical key with ``{col}``/``{outcome}`` expanded, per template, in figures.csv order."""
-        outcomes = [o["key"] for o in self.data["appeals"]["outcomes"]]
         keys: dict[str, list[str]] = {name: [] for name in TEMPLATE_NAMES}
         for row in self.figures:
             names = ("2019", "2021") if row["template"] == "both" else (row["template"],)
-            if "{col}" in row["key"]:
-                expanded = [row["key"].replace("{col}", c) for c in self.columns]
-            elif "{outcome}" in row["key"]:
-                expanded = [row["key"].replace("{outcome}", o) for o in outcomes]
-            else:
-                expanded = [row["key"]]
             for name in names:
-                keys[name].extend(k for k in expanded if k not in keys[name])
+                keys[name].extend(k for k in self._expanded(row) if k not in keys[name])
         return keys
+
+    @cached_property
+    def labels(self) -> dict[str, tuple[str, str]]:
+        """Every expanded key -> (Chinese label as printed, unit), in figures.csv order: what every page shows."""
+        labels: dict[str, tuple[str, str]] = {}
+        for row in self.figures:
+            for key, label in self._expanded(row).items():
+                labels.setdefault(key, (label, row["unit"]))
+        return labels
 
     @cached_property
     def all_keys(self) -> set[str]:
@@ -65,10 +77,8 @@ class Templates:
 
 def _load() -> Templates:
     data = yaml.safe_load((SPEC_DIR / "templates.yml").read_text(encoding="utf-8"))
-    with open(SPEC_DIR / "figures.csv", encoding="utf-8", newline="") as f:
-        figures = list(csv.DictReader(f))
-    with open(SPEC_DIR / "columns.csv", encoding="utf-8", newline="") as f:
-        column_rows = list(csv.DictReader(f))
+    figures = list(csv.DictReader((SPEC_DIR / "figures.csv").read_text(encoding="utf-8").splitlines()))
+    column_rows = list(csv.DictReader((SPEC_DIR / "columns.csv").read_text(encoding="utf-8").splitlines()))
     return Templates(data=data, figures=figures, columns=[row["col"] for row in column_rows],
                      column_labels=[row["label_zh"] for row in column_rows])
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from archive.capture import Capture, ReportCapture  # noqa: E402
+from nianbao.archive.capture import Capture, ReportCapture
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 SEEDS = sorted((SHARED / "seeds").glob("*.txt"))
@@ -29,7 +29,7 @@ def article_page(title: str, links: list[str]) -> bytes:
         f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{html.escape(title)}</title></head>'
         f'<body><div class="nav">首页 &gt; 政务公开 &gt; 年度报告</div><h1>{html.escape(title)}</h1>'
         f'<div class="content"><p>现将{html.escape(title)}予以公布。</p>{anchors}</div></body></html>'
-    ).encode("utf-8")
+    ).encode()
 
 
 def exchange(url: str, body: bytes = b"", status: int = 200, at: str = "2026-01-10T08:00:00Z", **kw) -> Capture:
@@ -57,8 +57,8 @@ def seed_capture(index: int = 0, url: str | None = None, at: str = "2026-01-10T0
 
 
 def ingest_many(db_path: str, count: int) -> None:
-    from archive.db import open_archive
-    from archive.ingest import ingest_report
+    from nianbao.archive.db import open_archive
+    from nianbao.archive.ingest import ingest_report
 
     db = open_archive(db_path)
     for i in range(count):

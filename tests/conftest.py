@@ -7,9 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from crawler.mirror.server import MirrorServer, start_mirror
-from crawler.run import MIRROR_SETTINGS, run_crawl_subprocess
+from nianbao.crawler.mirror.server import MirrorServer, start_mirror
+from nianbao.crawler.run import MIRROR_SETTINGS, run_crawl_subprocess
 
 
 @pytest.fixture(scope="session")
@@ -59,8 +58,7 @@ def site_url(site_db: Path) -> Iterator[str]:
     import time
 
     import uvicorn
-
-    from archive.publish import make_datasette
+    from nianbao.archive.publish import make_datasette
 
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))

@@ -6,8 +6,8 @@ import io
 
 import docx
 
-from crawler.mirror.render.layout import BUILDERS, TABLES_AFTER_SECTION, covered
-from crawler.mirror.samples import SampleReport
+from tools.mirror.render.layout import BUILDERS, TABLES_AFTER_SECTION, covered
+from tools.mirror.samples import SampleReport
 
 # Table 3 of the 2019 template as Word's "save as web page" prints it: mso styles, <span> soup,
 # <o:p>, &nbsp;, <br> inside labels, blank cells, a hidden sizing row; split over two tables.

@@ -11,8 +11,8 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 
-from parsers.model import Block, Document, Table
-from parsers.templates import TEMPLATES
+from nianbao.parsers.model import Block, Document, Table
+from nianbao.parsers.templates import TEMPLATES
 
 COLUMNS = TEMPLATES.columns
 APPLICANTS = COLUMNS[:-1]

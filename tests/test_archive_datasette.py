@@ -12,10 +12,9 @@ from pathlib import Path
 
 import pytest
 from archive_captures import BASE, exchange, seed_capture
-
-from archive.db import open_archive
-from archive.ingest import ingest_report
-from archive.publish import make_datasette
+from nianbao.archive.db import open_archive
+from nianbao.archive.ingest import ingest_report
+from nianbao.archive.publish import make_datasette
 
 
 @pytest.fixture(scope="module")
@@ -76,7 +75,7 @@ def test_serve_command_serves_pages_and_the_database_file(archive_path):
                 break
             except OSError:
                 if time.monotonic() > deadline or server.poll() is not None:
-                    raise AssertionError(f"server did not start: {server.stdout.read1().decode()}")
+                    raise AssertionError(f"server did not start: {server.stdout.read1().decode()}") from None
                 time.sleep(0.2)
         assert page.status == 200 and "art_0.html" in page.read().decode()
         download = urllib.request.urlopen(f"{base}/nianbao.db", timeout=10).read()

@@ -7,7 +7,7 @@ import shutil
 import sqlite3
 from pathlib import Path
 
-from archive.db import open_archive
+from nianbao.archive.db import open_archive
 
 JOINED_VIEW = """
 select

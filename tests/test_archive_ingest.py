@@ -6,13 +6,12 @@ import json
 
 import pytest
 from archive_captures import BASE, PORTAL, SAMPLE_PDF, SEEDS, exchange, seed_capture
-
-from archive.db import open_archive
-from archive.documents import load_document, sha256_of
-from archive.ingest import ingest_report
-from archive.runs import count, finish_run, mark_removed, start_run, upsert_portal
-from archive.schema import TABLES
-from parsers import parse_bytes
+from nianbao.archive.db import open_archive
+from nianbao.archive.documents import load_document, sha256_of
+from nianbao.archive.ingest import ingest_report
+from nianbao.archive.runs import count, finish_run, mark_removed, start_run, upsert_portal
+from nianbao.archive.schema import TABLES
+from nianbao.parsers import parse_bytes
 
 PDF = SAMPLE_PDF.read_bytes()
 

@@ -10,8 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
-
-from archive.db import open_archive
+from nianbao.archive.db import open_archive
 
 CAPTURE_SCRIPT = Path(__file__).with_name("archive_captures.py")
 ATTACHMENTS = 3  # per capture in archive_captures.ingest_many: report.txt, big.bin, missing.pdf (404)

@@ -6,12 +6,11 @@ import json
 
 from archive_captures import BASE, SAMPLE_PDF, exchange, seed_capture
 from click.testing import CliRunner
-
-from archive.cli import reparse
-from archive.db import open_archive
-from archive.ingest import ingest_report
-from archive.reparse import reparse_archive
-from parsers import PARSER_VERSION, parse_bytes
+from nianbao.archive.cli import reparse
+from nianbao.archive.db import open_archive
+from nianbao.archive.ingest import ingest_report
+from nianbao.archive.reparse import reparse_archive
+from nianbao.parsers import PARSER_VERSION, parse_bytes
 
 PDF = SAMPLE_PDF.read_bytes()
 

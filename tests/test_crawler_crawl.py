@@ -17,11 +17,10 @@ from pathlib import Path
 
 import pytest
 import sqlite_utils
-
-from crawler.mirror.server import SITE_DIR, Hit, site_key
-from crawler.registry import load_registry
-from crawler.run import MIRROR_SETTINGS
-from crawler.settings import USER_AGENT
+from nianbao.crawler.mirror.server import SITE_DIR, Hit, site_key
+from nianbao.crawler.registry import SAMPLE_REGISTRY_PATH, load_registry
+from nianbao.crawler.run import MIRROR_SETTINGS
+from nianbao.crawler.settings import USER_AGENT
 
 MANIFEST = json.loads((SITE_DIR / "1" / "manifest.json").read_text(encoding="utf-8"))
 REPORTS = [a for a in MANIFEST["articles"] if a["report"]]
@@ -75,7 +74,7 @@ def test_every_sample_report_archived_once(crawl):
     assert {r["status"] for r in rows} == {"active"}
     assert db.execute("select count(*) from report_versions").fetchone()[0] == len(REPORTS)
     runs = {r["portal_id"]: r for r in db.query("select portal_id, pages, errors, error from crawl_run_portals")}
-    assert set(runs) == set(load_registry())
+    assert set(runs) == set(load_registry(SAMPLE_REGISTRY_PATH))
     assert all(r["pages"] >= 2 and r["error"] is None for r in runs.values())  # every list page read
     broken = Counter(r["portal"] for r in REPORTS for a in r["attachments"] if a["status"] == 404)
     assert {pid: r["errors"] for pid, r in runs.items()} == {pid: broken[pid] for pid in runs}

@@ -1,4 +1,4 @@
-"""The portal registry (crawler/portals.yml) and its checks."""
+"""The portal registries (crawler/portals.yml, the mirror's sample registry) and their checks."""
 
 from __future__ import annotations
 
@@ -6,14 +6,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from nianbao.crawler.cli import crawl as crawl_command
+from nianbao.crawler.cli import portals as portals_command
+from nianbao.crawler.registry import REGISTRY_PATH, SAMPLE_REGISTRY_PATH, RegistryError, load_registry, select_portals
 
-from crawler.cli import crawl as crawl_command
-from crawler.cli import portals as portals_command
-from crawler.registry import REGISTRY_PATH, RegistryError, load_registry, select_portals
 
-
-def test_registry_has_the_four_portals_with_region_codes():
-    registry = load_registry()
+def test_sample_registry_has_the_four_portals_with_region_codes():
+    registry = load_registry(SAMPLE_REGISTRY_PATH)
     codes = {pid: (p.region.code, p.region.province_code) for pid, p in registry.items()}
     assert codes["nxzw"] == ("640500", "640000")
     assert codes["yinchuan"] == ("640100", "640000")
@@ -37,12 +36,12 @@ def test_registry_has_the_four_portals_with_region_codes():
     ],
 )
 def test_report_titles(title, is_report):
-    assert load_registry()["nxzw"].is_report_title(title) is is_report
+    assert load_registry(SAMPLE_REGISTRY_PATH)["nxzw"].is_report_title(title) is is_report
 
 
 def _write(tmp_path: Path, text: str) -> Path:
     path = tmp_path / "portals.yml"
-    path.write_text(REGISTRY_PATH.read_text(encoding="utf-8") + text, encoding="utf-8")
+    path.write_text(SAMPLE_REGISTRY_PATH.read_text(encoding="utf-8") + text, encoding="utf-8")
     return path
 
 
@@ -79,16 +78,20 @@ def test_a_portal_of_a_known_family_is_config_only(tmp_path):
 
 
 def test_select_portals():
-    assert [p.id for p in select_portals(["gongyi", "nxzw"])] == ["gongyi", "nxzw"]
-    assert len(select_portals()) == len(load_registry())
+    assert [p.id for p in select_portals(["gongyi", "nxzw"], SAMPLE_REGISTRY_PATH)] == ["gongyi", "nxzw"]
+    assert len(select_portals(path=SAMPLE_REGISTRY_PATH)) == len(load_registry(SAMPLE_REGISTRY_PATH))
     with pytest.raises(RegistryError, match="unknown portal id"):
-        select_portals(["nowhere"])
+        select_portals(["nowhere"], SAMPLE_REGISTRY_PATH)
+
+
+def test_production_registry_loads():
+    assert load_registry(REGISTRY_PATH)
 
 
 def test_portals_command_lists_the_registry():
-    result = CliRunner().invoke(portals_command)
+    result = CliRunner().invoke(portals_command, env={"NIANBAO_REGISTRY": ""})
     assert result.exit_code == 0, result.output
-    for portal in load_registry().values():
+    for portal in load_registry(REGISTRY_PATH).values():
         assert portal.id in result.output and portal.region.code in result.output
 
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
+from nianbao.crawler.registry import SAMPLE_REGISTRY_PATH, load_registry
+from nianbao.crawler.spiders.portal import attachment_urls, meta_pairs, next_list_pages
 from parsel import Selector
 
-from crawler.registry import load_registry
-from crawler.spiders.portal import attachment_urls, meta_pairs, next_list_pages
-
-REGISTRY = load_registry()
+REGISTRY = load_registry(SAMPLE_REGISTRY_PATH)
 LIST = "http://www.nxzw.gov.cn/zwgk/zfxxgkzl/zfxxgknb/"
 
 

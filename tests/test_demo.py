@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 import sqlite_utils
-
-from crawler.mirror.server import SITE_DIR
+from nianbao.crawler.mirror.server import SITE_DIR
 
 pytestmark = pytest.mark.slow
 

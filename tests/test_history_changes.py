@@ -6,10 +6,9 @@ import json
 
 import pytest
 from archive_captures import SEEDS, seed_capture
-
-from archive import history, runs
-from archive.db import open_archive
-from archive.ingest import ingest_report
+from nianbao.archive import history, runs
+from nianbao.archive.db import open_archive
+from nianbao.archive.ingest import ingest_report
 
 ORIGINAL = SEEDS[0].read_text(encoding="utf-8")
 # The portal edits the narrative and table 3's first row: 10 new requests become 12.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from archive.diff import FigureChange, figure_changes, side_by_side, text_diff
+from nianbao.archive.diff import FigureChange, figure_changes, side_by_side, text_diff
 
 SHARED = Path(__file__).parents[1].parent / "shared"
 SEED = (SHARED / "seeds" / "000_9818ec0089dec13d.txt").read_text(encoding="utf-8")

@@ -15,12 +15,11 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-
-from archive import runs
-from archive.db import open_archive
-from crawler.mirror.server import SITE_DIR, MirrorHandler, MirrorServer
-from crawler.outcome import NOTHING_DONE, OK, SOME_PORTALS_FAILED
-from crawler.run import MIRROR_SETTINGS
+from nianbao.archive import runs
+from nianbao.archive.db import open_archive
+from nianbao.crawler.mirror.server import SITE_DIR, MirrorHandler, MirrorServer
+from nianbao.crawler.outcome import NOTHING_DONE, OK, SOME_PORTALS_FAILED
+from nianbao.crawler.run import MIRROR_SETTINGS
 
 REPORTS = [a for a in json.loads((SITE_DIR / "1" / "manifest.json").read_text(encoding="utf-8"))["articles"]
            if a["report"]]

@@ -13,8 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
-
-from crawler.run import MIRROR_SETTINGS
+from nianbao.crawler.run import MIRROR_SETTINGS
 
 requests = pytest.importorskip("requests")
 pytest.importorskip("scrapyd")
@@ -58,7 +57,7 @@ def scrapyd(tmp_path):
         except requests.ConnectionError:
             if time.monotonic() > deadline or server.poll() is not None:
                 server.kill()
-                raise AssertionError("scrapyd did not start")
+                raise AssertionError("scrapyd did not start") from None
             time.sleep(0.2)
     yield url, home
     server.terminate()

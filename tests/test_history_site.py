@@ -13,12 +13,11 @@ from xml.etree import ElementTree as ET
 
 import pytest
 from archive_captures import seed_capture
+from nianbao.archive import history, runs
+from nianbao.archive.db import open_archive
+from nianbao.archive.ingest import ingest_report
+from nianbao.archive.publish import make_datasette
 from test_history_changes import EDITED
-
-from archive import history, runs
-from archive.db import open_archive
-from archive.ingest import ingest_report
-from archive.publish import make_datasette
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 CHROMIUM = Path("/usr/bin/chromium")
@@ -147,7 +146,7 @@ def served(archive_path):
         except OSError:
             if time.monotonic() > deadline or server.poll() is not None:
                 server.kill()
-                raise AssertionError("datasette did not start")
+                raise AssertionError("datasette did not start") from None
             time.sleep(0.2)
     yield base
     server.terminate()

@@ -15,7 +15,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 WARCIO = Path(sys.executable).with_name("warcio")
 ARTICLE = "<html><head><meta charset=gbk></head><body>政府信息公开工作年度报告 申请 10 件</body></html>".encode("gbk")
-ZIPPED = "压缩的正文 共收到申请12件".encode("utf-8")
+ZIPPED = "压缩的正文 共收到申请12件".encode()
 
 SPIDER = '''
 import json, sys
@@ -37,7 +37,7 @@ class Tiny(scrapy.Spider):
 
 process = CrawlerProcess({
     "NIANBAO_DB": sys.argv[2],
-    "DOWNLOADER_MIDDLEWARES": {"crawler.warc.WarcWriterMiddleware": 950},
+    "DOWNLOADER_MIDDLEWARES": {"nianbao.crawler.warc.WarcWriterMiddleware": 950},
     "FEEDS": {sys.argv[3]: {"format": "json"}},
     "LOG_LEVEL": "WARNING",
     "ROBOTSTXT_OBEY": False,

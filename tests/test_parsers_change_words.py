@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
-from parsers import parse_bytes
-from parsers.numbers import is_number, parse_number
+from nianbao.parsers import parse_bytes
+from nianbao.parsers.numbers import is_number, parse_number
 
 HEADER = ["信息内容", "上一年项目数量", "本年增/减", "处理决定数量"]
 ROWS = [["第二十条第（五）项"], HEADER, ["行政许可", "12", "增加3", "300"], ["其他对外管理服务事项", "5", "减少 2", "20"],

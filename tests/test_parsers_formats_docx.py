@@ -9,16 +9,15 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from nianbao.parsers.extract import doc as doc_extractor
+from nianbao.parsers.extract import docx as docx_extractor
+from nianbao.parsers.extract import wps as wps_extractor
+from nianbao.parsers.sniff import sniff_format
 from parsers_format_fixtures import TABLE3_DOCX_GRID, rendered_grids, rendered_spans, table3_docx
 
-from crawler.mirror.render.doc import render_doc
-from crawler.mirror.render.docx import render_docx
-from crawler.mirror.samples import load_reports
-
-from parsers.extract import doc as doc_extractor
-from parsers.extract import docx as docx_extractor
-from parsers.extract import wps as wps_extractor
-from parsers.sniff import sniff_format
+from tools.mirror.render.doc import render_doc
+from tools.mirror.render.docx import render_docx
+from tools.mirror.samples import load_reports
 
 W_NS = ('xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
         'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006"')

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from nianbao.crawler.mirror.server import SITE_DIR
+from nianbao.parsers.extract.html import extract
 from parsers_format_fixtures import (
     TABLE3_PART1,
     TABLE3_PART2,
@@ -14,9 +14,8 @@ from parsers_format_fixtures import (
     rendered_spans,
 )
 
-from crawler.mirror.render import render_html
-from crawler.mirror.samples import load_reports
-from parsers.extract.html import extract
+from tools.mirror.render import render_html
+from tools.mirror.samples import load_reports
 
 
 @pytest.fixture(scope="module")
@@ -120,7 +119,7 @@ def test_rendered_sample_reports_come_back_cell_for_cell():
         assert [t.spans for t in document.tables] == rendered_spans(report), report.id
 
 
-MIRROR = Path(__file__).parents[1] / "crawler" / "mirror" / "site"
+MIRROR = SITE_DIR
 
 
 def test_mirror_report_pages_read_without_page_chrome():

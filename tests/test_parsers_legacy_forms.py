@@ -13,10 +13,9 @@ import re
 from pathlib import Path
 
 import pytest
-
-from parsers import parse_bytes
-from parsers.model import ParseResult
-from parsers.templates import SPEC_DIR
+from nianbao.parsers import parse_bytes
+from nianbao.parsers.model import ParseResult
+from nianbao.parsers.templates import SPEC_DIR
 
 FIXTURES = Path(__file__).parent / "fixtures" / "legacy"
 FORMS = {"html": (FIXTURES / "fujian-style-2011.html", "gb18030"), "txt": (FIXTURES / "fujian-style-2011.txt", "utf-8")}

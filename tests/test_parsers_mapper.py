@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from parsers_synthetic import (appeal_rows, figures_for, report_document, report_tables, report_text, request_rows,
-                               seeded_draw)
-
-from parsers.extract.text import text_to_document
-from parsers.model import Block, Document, Table
-from parsers.report import build_report
+from nianbao.parsers.extract.text import text_to_document
+from nianbao.parsers.model import Block, Document, Table
+from nianbao.parsers.report import build_report
+from parsers_synthetic import (
+    appeal_rows,
+    figures_for,
+    report_document,
+    report_tables,
+    report_text,
+    request_rows,
+    seeded_draw,
+)
 
 
 def _plain(text: str) -> str:

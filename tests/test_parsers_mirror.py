@@ -1,5 +1,5 @@
 """Every report of the bundled portal mirror, in the format it is served (HTML, PDF, DOCX, DOC),
-parses to the figures and metadata it was rendered from (crawler/mirror/reports/*.json)."""
+parses to the figures and metadata it was rendered from (tools/mirror/reports/*.json)."""
 
 from __future__ import annotations
 
@@ -8,11 +8,12 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+from nianbao.crawler.mirror.server import SITE_DIR
+from nianbao.parsers import parse_path
 
-from parsers import parse_path
+from tools.mirror.samples import REPORTS_DIR
 
-MIRROR = Path(__file__).parents[1] / "crawler" / "mirror"
-SITE = MIRROR / "site" / "1"
+SITE = SITE_DIR / "1"
 
 
 def _articles() -> list[dict]:
@@ -30,7 +31,7 @@ def _served_file(article: dict) -> Path:
 
 @pytest.mark.parametrize("article", _articles(), ids=lambda a: f"{a['report']}-{a['format']}")
 def test_mirror_report_round_trip(article):
-    report = json.loads((MIRROR / "reports" / f"{article['report']}.json").read_text(encoding="utf-8"))
+    report = json.loads((REPORTS_DIR / f"{article['report']}.json").read_text(encoding="utf-8"))
     result = parse_path(_served_file(article))
     assert result.errors == []
     assert result.figures == report["figures"]

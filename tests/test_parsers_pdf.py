@@ -7,9 +7,8 @@ from functools import cache
 from pathlib import Path
 
 import pytest
-
-from parsers.extract.pdf import extract
-from parsers.model import Document, Table
+from nianbao.parsers.extract.pdf import extract
+from nianbao.parsers.model import Document, Table
 
 SAMPLES = Path(__file__).parents[1].parent / "shared" / "samples"
 YEARS = (2023, 2024)

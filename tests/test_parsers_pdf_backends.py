@@ -6,15 +6,15 @@ import io
 from pathlib import Path
 
 import pytest
+from nianbao.parsers.extract.pdf import extract
+from nianbao.parsers.extract.pdf_pdfium import PdfiumSource, UnsupportedGeometry
+from nianbao.parsers.model import Document
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 
-from crawler.mirror.render import render_pdf
-from crawler.mirror.samples import load_reports
-from parsers.extract.pdf import extract
-from parsers.extract.pdf_pdfium import PdfiumSource, UnsupportedGeometry
-from parsers.model import Document
+from tools.mirror.render import render_pdf
+from tools.mirror.samples import load_reports
 
 SAMPLES = sorted((Path(__file__).parents[1].parent / "shared" / "samples").glob("*.pdf"))
 RENDERED = [r for r in load_reports() if not r.file]

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from nianbao.parsers.extract.pdf import extract
+from nianbao.parsers.model import Table
 from parsers_format_fixtures import rendered_grids, rendered_spans
 
-from crawler.mirror.render import render_pdf
-from crawler.mirror.samples import SampleReport, load_reports
-from parsers.extract.pdf import extract
-from parsers.model import Table
+from tools.mirror.render import render_pdf
+from tools.mirror.samples import SampleReport, load_reports
 
 TEMPLATED = [r for r in load_reports() if not r.file and r.template in ("2019", "2021")]
 COLUMNS = ("natural_person", "commercial", "research", "nonprofit", "legal_services", "other_org", "total")

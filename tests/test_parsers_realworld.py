@@ -12,8 +12,7 @@ import json
 from pathlib import Path
 
 import pytest
-
-from parsers import parse_bytes
+from nianbao.parsers import parse_bytes
 
 FIXTURES = Path(__file__).parent / "fixtures" / "realworld"
 CASES = sorted(FIXTURES.glob("*.json"))

@@ -6,8 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-
-from parsers import parse_path
+from nianbao.parsers import parse_path
 
 SAMPLES = Path(__file__).parents[1].parent / "shared" / "samples"
 # hongze-2023 prints 复议 totals of 0 beside non-zero outcomes (see the samples README): findings.

@@ -6,8 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-
-from parsers import parse_path
+from nianbao.parsers import parse_path
 
 SHARED = Path(__file__).parents[1].parent / "shared"
 SEEDS = sorted((SHARED / "seeds").glob("*.txt"))

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import pytest
-
-from parsers.extract.text import extract, text_to_document
-from parsers.labels import normalize_label
-from parsers.metadata import find_agency, find_published, find_title, find_year
-from parsers.model import Block, Document, Table
-from parsers.narrative import narrative_checks
-from parsers.numbers import header_money_unit, is_blank, money_in_wan, parse_number
-from parsers.report import build_report
+from nianbao.parsers.extract.text import extract, text_to_document
+from nianbao.parsers.labels import normalize_label
+from nianbao.parsers.metadata import find_agency, find_published, find_title, find_year
+from nianbao.parsers.model import Block, Document, Table
+from nianbao.parsers.narrative import narrative_checks
+from nianbao.parsers.numbers import header_money_unit, is_blank, money_in_wan, parse_number
+from nianbao.parsers.report import build_report
 
 
 @pytest.mark.parametrize("text, value", [("10", 10), ("+1", 1), ("-302", -302), ("0件", 0), ("1,234", 1234),
@@ -143,7 +142,7 @@ def test_tab_indented_prose_is_not_a_table():
 
 
 def test_sections_in_sequence_with_text_on_the_heading_line():
-    from parsers.sections import split_sections
+    from nianbao.parsers.sections import split_sections
 
     doc = _doc("某县2020年政府信息公开工作年度报告", "一、总体情况。2020年，我县……", "一是加强领导。",
                "二、主动公开政府信息情况", "三、本年度办理结果", "三、收到和处理政府信息公开申请情况")
@@ -155,7 +154,7 @@ def test_sections_in_sequence_with_text_on_the_heading_line():
 
 
 def test_a_document_without_chapters_keeps_its_text_as_one_section():
-    from parsers.sections import split_sections
+    from nianbao.parsers.sections import split_sections
 
     sections = split_sections(_doc("某局2020年工作总结", "今年共办理申请5件。"))
     assert sections == [{"number": "", "heading": "", "text": "某局2020年工作总结\n今年共办理申请5件。"}]

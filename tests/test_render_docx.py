@@ -10,9 +10,9 @@ import docx
 import olefile
 import pytest
 
-from crawler.mirror.render import render_doc, render_docx
-from crawler.mirror.render.layout import covered, tables_after
-from crawler.mirror.samples import load_reports
+from tools.mirror.render import render_doc, render_docx
+from tools.mirror.render.layout import covered, tables_after
+from tools.mirror.samples import load_reports
 
 RENDERED = [r for r in load_reports() if not r.file]
 BY_ID = {r.id: r for r in RENDERED}

@@ -5,9 +5,9 @@ from __future__ import annotations
 import lxml.html
 import pytest
 
-from crawler.mirror.render import render_html
-from crawler.mirror.render.layout import covered, tables_after
-from crawler.mirror.samples import load_reports
+from tools.mirror.render import render_html
+from tools.mirror.render.layout import covered, tables_after
+from tools.mirror.samples import load_reports
 
 RENDERED = [r for r in load_reports() if not r.file]
 BY_ID = {r.id: r for r in RENDERED}

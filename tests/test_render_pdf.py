@@ -8,8 +8,8 @@ import re
 import pdfplumber
 import pytest
 
-from crawler.mirror.render import render_pdf
-from crawler.mirror.samples import load_reports
+from tools.mirror.render import render_pdf
+from tools.mirror.samples import load_reports
 
 RENDERED = [r for r in load_reports() if not r.file]
 BY_ID = {r.id: r for r in RENDERED}

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from crawler.mirror.make_reports import build
-from crawler.mirror.render.layout import APPEAL_GROUPS, COLUMNS, OUTCOMES, REQUEST_ROWS, printed_keys
-from crawler.mirror.samples import PORTALS, REPORTS_DIR, load_reports
+from tools.mirror.make_reports import build
+from tools.mirror.render.layout import APPEAL_GROUPS, COLUMNS, OUTCOMES, REQUEST_ROWS, printed_keys
+from tools.mirror.samples import PORTALS, REPORTS_DIR, load_reports
 
 SHARED = Path(__file__).parents[1].parent / "shared"
 REPORTS = load_reports()

@@ -11,10 +11,10 @@ import shutil
 from pathlib import Path
 
 import pytest
+from nianbao.parsers import parse_bytes
 
-from crawler.mirror.render import render_doc, render_docx, render_html, render_pdf
-from crawler.mirror.samples import load_reports
-from parsers import parse_bytes
+from tools.mirror.render import render_doc, render_docx, render_html, render_pdf
+from tools.mirror.samples import load_reports
 
 SHARED = Path(__file__).parents[1].parent / "shared"
 RENDERED = [r for r in load_reports() if not r.file]
@@ -24,7 +24,7 @@ SEEDS = [r for r in RENDERED if r.id.startswith("seed-")]
 def html_page(report) -> bytes:
     """The article fragment inside a minimal page, as a portal would serve it."""
     return (f"<html><head><meta charset='utf-8'><title>{report.title}</title></head>"
-            f"<body>{render_html(report)}</body></html>").encode("utf-8")
+            f"<body>{render_html(report)}</body></html>").encode()
 
 
 NEEDS_SOFFICE = [pytest.mark.slow,

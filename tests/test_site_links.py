@@ -12,8 +12,7 @@ import urllib.request
 from pathlib import Path
 
 from bs4 import BeautifulSoup
-
-from archive.publish import make_datasette
+from nianbao.archive.publish import make_datasette
 
 
 def get(url: str) -> tuple[int, bytes]:

@@ -15,11 +15,10 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-
-from archive.db import open_archive
-from archive.search import index_is_current, match_sql, sync_search_index
-from archive.site import explain_check, remerge
-from archive.wide import rebuild_wide
+from nianbao.archive.db import open_archive
+from nianbao.archive.search import index_is_current, match_sql, sync_search_index
+from nianbao.archive.site import explain_check, remerge
+from nianbao.archive.wide import rebuild_wide
 
 
 def get(url: str) -> tuple[int, dict[str, str], bytes]:
@@ -320,7 +319,7 @@ def test_home_page_links_where_a_journalist_starts(site_url: str, site_db: Path)
 def test_home_page_counts_follow_the_database(site_db: Path, tmp_path: Path) -> None:
     import asyncio
 
-    from archive.publish import make_datasette
+    from nianbao.archive.publish import make_datasette
 
     copy = tmp_path / "nianbao.db"
     copy.write_bytes(site_db.read_bytes())
@@ -340,7 +339,7 @@ def report_page_html(db_path: Path, report_id: int) -> str:
     """The report page of an archive of the test's own, through Datasette's test client."""
     import asyncio
 
-    from archive.publish import make_datasette
+    from nianbao.archive.publish import make_datasette
 
     async def fetch():
         ds = make_datasette(db_path)
@@ -352,10 +351,10 @@ def report_page_html(db_path: Path, report_id: int) -> str:
 
 def test_report_page_says_what_could_not_be_read(tmp_path: Path) -> None:
     """A report whose tables are pictures shows why it has no figures, instead of an empty page."""
-    from archive.capture import ReportCapture
-    from archive.db import open_archive
-    from archive.ingest import ingest_report
     from archive_captures import exchange
+    from nianbao.archive.capture import ReportCapture
+    from nianbao.archive.db import open_archive
+    from nianbao.archive.ingest import ingest_report
 
     page = ('<html><body><div class="TRS_Editor"><p>某县2022年政府信息公开工作年度报告</p>'
             '<p>三、收到和处理政府信息公开申请情况</p><p><img src="W2.png"></p></div></body></html>')
@@ -371,9 +370,9 @@ def test_report_page_says_what_could_not_be_read(tmp_path: Path) -> None:
 
 def test_report_page_lists_links_that_could_not_be_downloaded(tmp_path: Path) -> None:
     """An attachment whose latest fetch failed is evidence worth showing; one that came back is not."""
-    from archive.db import open_archive
-    from archive.ingest import ingest_report
     from archive_captures import BASE, exchange, seed_capture
+    from nianbao.archive.db import open_archive
+    from nianbao.archive.ingest import ingest_report
 
     broken, healed = f"{BASE}/files/lost.pdf", f"{BASE}/files/late.pdf"
     path = tmp_path / "nianbao.db"

@@ -11,8 +11,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-
-from archive.search import gram_document, parse_query, search, snippet
+from nianbao.archive.search import gram_document, parse_query, search, snippet
 
 
 def fetch(url: str) -> str:

@@ -24,11 +24,12 @@ from dataclasses import dataclass
 from functools import cache
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-SITE_DIR = Path(__file__).with_name("site")
+SITE_DIR = Path(str(files("nianbao.crawler.mirror") / "site"))  # package data; a directory on disk
 CONTROL_PREFIX = "/_mirror/snapshot/"
 CONTROL_HOSTS = {"127.0.0.1", "localhost"}
 CONTENT_TYPES = {".html": "text/html", ".jhtml": "text/html", ".wps": "application/vnd.ms-works"}
@@ -158,13 +159,13 @@ class MirrorHandler(BaseHTTPRequestHandler):
     server_version = "nianbao-mirror/0.1"
     protocol_version = "HTTP/1.1"
 
-    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+    def do_GET(self) -> None:
         self._answer(send_body=True)
 
-    def do_HEAD(self) -> None:  # noqa: N802
+    def do_HEAD(self) -> None:
         self._answer(send_body=False)
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: Any) -> None:
         """Quiet: requests are kept in ``server.hits`` instead."""
 
     def _target(self) -> str:

@@ -19,16 +19,16 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import scrapy
+from nianbao.archive.capture import Capture, ReportCapture
+from nianbao.crawler.registry import Portal, select_portals
+from nianbao.crawler.warc import META_FILE, META_RECORD_ID
+from nianbao.parsers.encoding import decode_html
 from parsel import Selector
+from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
-
-from archive.capture import Capture, ReportCapture
-from crawler.registry import Portal, select_portals
-from crawler.warc import META_FILE, META_RECORD_ID
-from parsers.encoding import decode_html
 
 # createPageHTML(<pages>, <current>, "index", "html") in TRS list pages.
 CREATE_PAGE_HTML = re.compile(r"createPageHTML\(\s*(\d+)\s*,\s*(\d+)\s*,\s*[\"']([^\"']+)[\"']\s*,\s*[\"']([^\"']+)[\"']")
@@ -37,10 +37,16 @@ CREATE_PAGE_HTML = re.compile(r"createPageHTML\(\s*(\d+)\s*,\s*(\d+)\s*,\s*[\"']
 class PortalSpider(scrapy.Spider):
     name = "portal"
 
-    def __init__(self, portal: str | None = None, **kwargs: Any) -> None:
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> PortalSpider:
+        kwargs.setdefault("registry", crawler.settings.get("NIANBAO_REGISTRY"))
+        return super().from_crawler(crawler, *args, **kwargs)
+
+    def __init__(self, portal: str | None = None, registry: str | None = None, **kwargs: Any) -> None:
+        """``portal``: comma-separated ids (default all); ``registry``: a registry file (default the production one)."""
         super().__init__(**kwargs)
         ids = [p for p in (portal or "").split(",") if p]
-        self.portals = select_portals(ids)
+        self.portals = select_portals(ids, registry)
         self.portal_id = "+".join(ids) or "all"  # names the run's WARC file
         self.run_id: int | None = None  # set by the archive pipeline when it starts the run
         # Per portal: list pages read, list pages that failed (a portal with failures was not crawled

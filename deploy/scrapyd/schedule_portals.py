@@ -26,7 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # run from a checkout without installing
 
-from crawler.registry import load_registry  # noqa: E402
+from nianbao.crawler.registry import load_registry
 
 
 def schedule(url: str, project: str, portal: str, settings: list[str]) -> str:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from parsers.extract.spans import Owners, spans_of
-from parsers.limits import MAX_TABLE_CELLS, Deadline, LimitExceeded
-from parsers.model import Block, Document, Table
+from nianbao.parsers.extract.spans import Owners, spans_of
+from nianbao.parsers.limits import MAX_TABLE_CELLS, Deadline, LimitExceeded
+from nianbao.parsers.model import Block, Document, Table
 
 # CJK ideographs, full-width forms and CJK punctuation: no space is printed between these.
 _CJK = r"\u2e80-\u2fff\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"

@@ -14,10 +14,10 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from parsers.extract.builder import DocumentBuilder
-from parsers.extract.docx import read_docx
-from parsers.limits import CONVERTER_TIMEOUT_SECONDS, LimitExceeded, guarded
-from parsers.model import Document
+from nianbao.parsers.extract.builder import DocumentBuilder
+from nianbao.parsers.extract.docx import read_docx
+from nianbao.parsers.limits import CONVERTER_TIMEOUT_SECONDS, LimitExceeded, guarded
+from nianbao.parsers.model import Document
 
 
 def _run(command: list[str], what: str) -> subprocess.CompletedProcess[bytes]:

@@ -15,11 +15,10 @@ import re
 import zipfile
 
 from lxml import etree
-
-from parsers.extract.builder import DocumentBuilder, join_lines
-from parsers.extract.spans import Owners
-from parsers.limits import MAX_SPAN, MAX_TABLE_CELLS, LimitExceeded, guarded, parse_xml, read_zip_member
-from parsers.model import Document
+from nianbao.parsers.extract.builder import DocumentBuilder, join_lines
+from nianbao.parsers.extract.spans import Owners
+from nianbao.parsers.limits import MAX_SPAN, MAX_TABLE_CELLS, LimitExceeded, guarded, parse_xml, read_zip_member
+from nianbao.parsers.model import Document
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"

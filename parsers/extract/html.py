@@ -14,12 +14,11 @@ import re
 
 from lxml import etree
 from lxml.cssselect import CSSSelector
-
-from parsers.encoding import decode_html
-from parsers.extract.builder import DocumentBuilder, clean_text, join_lines
-from parsers.extract.spans import Owners
-from parsers.limits import HTML_MAX_DEPTH, MAX_SPAN, MAX_TABLE_CELLS, Deadline, LimitExceeded, guarded
-from parsers.model import Document
+from nianbao.parsers.encoding import decode_html
+from nianbao.parsers.extract.builder import DocumentBuilder, clean_text, join_lines
+from nianbao.parsers.extract.spans import Owners
+from nianbao.parsers.limits import HTML_MAX_DEPTH, MAX_SPAN, MAX_TABLE_CELLS, Deadline, LimitExceeded, guarded
+from nianbao.parsers.model import Document
 
 # Article body containers of portal CMSs (TRS, Hanweb, …), most specific first.
 ARTICLE_BODY_SELECTORS = (

@@ -17,12 +17,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Literal
 
-from parsers.extract.pdf_layout import build_blocks
-from parsers.extract.pdf_page import PageContent, read_page
-from parsers.extract.pdf_pdfium import PdfiumSource, UnsupportedGeometry
-from parsers.extract.pdf_source import PasswordRequired, PdfSource, PlumberSource
-from parsers.limits import Deadline, LimitExceeded, guarded
-from parsers.model import Document
+from nianbao.parsers.extract.pdf_layout import build_blocks
+from nianbao.parsers.extract.pdf_page import PageContent, read_page
+from nianbao.parsers.extract.pdf_pdfium import PdfiumSource, UnsupportedGeometry
+from nianbao.parsers.extract.pdf_source import PasswordRequired, PdfSource, PlumberSource
+from nianbao.parsers.limits import Deadline, LimitExceeded, guarded
+from nianbao.parsers.model import Document
 
 MAX_PAGES = 200
 SCAN_SHARE = 0.5  # a page without text whose picture covers this share of it is a scan
@@ -45,7 +45,7 @@ def _read_pages(source: PdfSource, doc: Document) -> list[PageContent]:
             break
         except UnsupportedGeometry:
             raise
-        except Exception as exc:  # noqa: BLE001 - one broken page must not lose the others
+        except Exception as exc:
             doc.errors.append(f"pdf: page {number} could not be read: {type(exc).__name__}: {exc}")
     return contents
 
@@ -66,7 +66,7 @@ def _read_with_fallback(data: bytes, backend: Backend, doc: Document) -> list[Pa
         return _read(data, backend, doc)
     except PasswordRequired:
         raise
-    except Exception:  # noqa: BLE001 - the other reader may manage; if not, its error is reported
+    except Exception:
         if backend == "pdfplumber":
             raise
         doc.errors.clear()
@@ -102,7 +102,7 @@ def extract(data: bytes, backend: Backend = "pdfium") -> Document:
     except PasswordRequired:
         doc.errors.append("pdf: encrypted; it needs a password to open")
         return doc
-    except Exception as exc:  # noqa: BLE001 - bad input becomes an error
+    except Exception as exc:
         doc.errors.append(f"pdf: could not open the file: {type(exc).__name__}: {exc}")
         return doc
     _flag_missing_text(contents, doc)

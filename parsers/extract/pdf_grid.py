@@ -16,8 +16,8 @@ from __future__ import annotations
 from bisect import bisect_left
 from dataclasses import dataclass
 
-from parsers.extract.spans import Owners, spans_of
-from parsers.model import Table
+from nianbao.parsers.extract.spans import Owners, spans_of
+from nianbao.parsers.model import Table
 
 COLUMN_TOLERANCE = 4.0  # column edges this close (pt) across pages are one edge
 

@@ -19,10 +19,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from statistics import median
 
-from parsers.extract.pdf_grid import TablePart, build_table, continues
-from parsers.extract.pdf_page import PageContent
-from parsers.extract.pdf_text import Line, tidy
-from parsers.model import Block
+from nianbao.parsers.extract.pdf_grid import TablePart, build_table, continues
+from nianbao.parsers.extract.pdf_page import PageContent
+from nianbao.parsers.extract.pdf_text import Line, tidy
+from nianbao.parsers.model import Block
 
 SECTION_HEADING = re.compile(r"^[一二三四五六七八九十]+[、.．]\s*\S")
 PAGE_NUMBER = re.compile(r"^[-—–－_\s]*(第\s*)?\d{1,4}\s*页?(\s*[/／,，]?\s*共\s*\d+\s*页)?[-—–－_\s]*$")

@@ -11,10 +11,10 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
-from parsers.extract.pdf_grid import Cell, TablePart
-from parsers.extract.pdf_rules import Bbox, table_cells
-from parsers.extract.pdf_source import PageData
-from parsers.extract.pdf_text import Char, Line, cell_text, group_lines
+from nianbao.parsers.extract.pdf_grid import Cell, TablePart
+from nianbao.parsers.extract.pdf_rules import Bbox, table_cells
+from nianbao.parsers.extract.pdf_source import PageData
+from nianbao.parsers.extract.pdf_text import Char, Line, cell_text, group_lines
 
 
 @dataclass

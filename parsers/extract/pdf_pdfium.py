@@ -22,11 +22,10 @@ from typing import Any
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as raw
+from nianbao.parsers.extract.pdf_source import META_KEYS, Obj, PageData, PasswordRequired, decode_meta
 from pdfminer.pdfdocument import PDFDocument
 from pdfminer.pdfparser import PDFParser
 from pdfminer.pdftypes import resolve1
-
-from parsers.extract.pdf_source import META_KEYS, Obj, PageData, PasswordRequired, decode_meta
 
 Matrix = tuple[float, float, float, float, float, float]
 Point = tuple[float, float]
@@ -53,7 +52,7 @@ def _meta(data: bytes, pdf: pdfium.PdfDocument) -> dict[str, str]:
     try:
         infos = [{key: decode_meta(resolve1(info.get(key))) for key in META_KEYS}
                  for info in PDFDocument(PDFParser(io.BytesIO(data))).info]
-    except Exception:  # noqa: BLE001 - pdfminer cannot parse the trailer: take PDFium's reading
+    except Exception:
         infos = [dict(pdf.get_metadata_dict())]
     return {key.lower(): value.strip() for info in infos for key, value in info.items()
             if key in META_KEYS and value and value.strip()}

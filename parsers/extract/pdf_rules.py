@@ -16,9 +16,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from nianbao.parsers.extract.pdf_source import Obj, PageData
 from pdfplumber.table import TableFinder
-
-from parsers.extract.pdf_source import Obj, PageData
 
 Bbox = tuple[float, float, float, float]  # x0, top, x1, bottom
 

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import re
 
-from parsers.encoding import decode_bytes
-from parsers.limits import guarded
-from parsers.model import Block, Document, Table
+from nianbao.parsers.encoding import decode_bytes
+from nianbao.parsers.limits import guarded
+from nianbao.parsers.model import Block, Document, Table
 
 _HEADING = re.compile(r"^#{1,6}\s*(?P<text>.*?)\s*#*$")
 _SEPARATOR_CELL = re.compile(r"^:?-{3,}:?$")

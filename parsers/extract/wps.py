@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from parsers.extract.doc import read_legacy
-from parsers.limits import guarded
-from parsers.model import Document
+from nianbao.parsers.extract.doc import read_legacy
+from nianbao.parsers.limits import guarded
+from nianbao.parsers.model import Document
 
 
 @guarded("wps")

@@ -1,3 +1,3 @@
 """nianbao's Scrapy settings, as installed in Scrapyd's environment (``pip install nianbao``)."""
 
-from crawler.settings import *  # noqa: F403 (the project's settings, unchanged)
+from nianbao.crawler.settings import *  # noqa: F403 (the project's settings, unchanged)

@@ -15,8 +15,8 @@ from datasette.filters import FilterArguments
 from datasette.utils import sqlite_timelimit
 from datasette.utils.asgi import Response
 
-from archive.search import index_is_current, match_sql, search
-from archive.site import archive_database
+from nianbao.archive.search import index_is_current, match_sql, search
+from nianbao.archive.site import archive_database
 
 # table or view -> its column holding a report_versions id
 SEARCHABLE = {"reports": "current_version_id", "report_versions": "id", "current_reports": "version_id"}

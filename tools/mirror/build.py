@@ -8,7 +8,7 @@ header, non-report articles in the lists, a 404 attachment, and a report link un
 portal's robots.txt disallows.  Snapshot 2 edits one report (a figure and a paragraph) and removes
 another (gone from its list, its URL 404s).
 
-``python -m crawler.mirror.build`` rewrites ``site/``; the result is committed.
+``python -m tools.mirror.build`` rewrites ``site/``; the result is committed.
 """
 
 from __future__ import annotations
@@ -26,11 +26,11 @@ from urllib.parse import urljoin
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
+from nianbao.crawler.mirror.server import SITE_DIR, site_key
+from nianbao.crawler.registry import Portal, load_registry
 
-from crawler.mirror.render import render_doc, render_docx, render_html, render_pdf
-from crawler.mirror.samples import SampleReport, load_reports
-from crawler.mirror.server import SITE_DIR, site_key
-from crawler.registry import Portal, load_registry
+from tools.mirror.render import render_doc, render_docx, render_html, render_pdf
+from tools.mirror.samples import SampleReport, load_reports
 
 TEMPLATES = Environment(
     loader=FileSystemLoader(Path(__file__).with_name("templates")),

@@ -11,30 +11,20 @@ holds the events and the diff against the previous version (``archive.history``)
 
 from __future__ import annotations
 
-import csv
 from datetime import UTC, datetime
-from functools import cache
-from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree as ET
 
 from datasette import hookimpl
 from datasette.utils.asgi import NotFound, Response
 
-from archive.diff import figure_changes, side_by_side
+from nianbao.archive.diff import figure_changes, side_by_side
+from nianbao.archive.site import figure_labels
 
 KINDS = ("new", "edited", "removed", "restored")
 KIND_LABELS = {"new": "新增 new", "edited": "修改 edited", "removed": "删除 removed", "restored": "恢复 restored"}
-FIGURES_CSV = Path(__file__).resolve().parents[1] / "parsers" / "spec" / "figures.csv"
 FEED_SIZE = 50
 ATOM = "http://www.w3.org/2005/Atom"
-
-
-@cache
-def figure_labels() -> dict[str, str]:
-    """Canonical key → the label printed in the report template (figures.csv)."""
-    with open(FIGURES_CSV, encoding="utf-8", newline="") as f:
-        return {row["key"]: row["label_zh"] for row in csv.DictReader(f)}
 
 
 @hookimpl
@@ -87,7 +77,7 @@ async def _comparison(db, versions: list[dict[str, Any]], args) -> dict[str, Any
     labels = figure_labels()
     return {
         "a": by_id[a], "b": by_id[b],
-        "figures": [{"change": c, "label": labels.get(c.key, "")} for c in figure_changes(figures[a], figures[b])],
+        "figures": [{"change": c, "label": labels.get(c.key, ("", ""))[0]} for c in figure_changes(figures[a], figures[b])],
         "rows": side_by_side(texts[a], texts[b]),
     }
 

@@ -1,6 +1,6 @@
 """Build the sample report set (``reports/*.json``) from ../shared and a seeded generator.
 
-Run from the repository root: ``python -m crawler.mirror.make_reports [SHARED_DIR]``.
+Run from the repository root: ``python -m tools.mirror.make_reports [SHARED_DIR]``.
 The output is deterministic; the JSON files are committed so nothing needs
 ../shared at run time.
 """
@@ -11,9 +11,9 @@ import json
 import sys
 from pathlib import Path
 
-from crawler.mirror.generate import generated_reports
-from crawler.mirror.samples import REPORTS_DIR, SampleReport, save_report
-from crawler.mirror.seed_text import split_seed
+from tools.mirror.generate import generated_reports
+from tools.mirror.samples import REPORTS_DIR, SampleReport, save_report
+from tools.mirror.seed_text import split_seed
 
 DEFAULT_SHARED = Path(__file__).resolve().parents[3] / "shared"
 TABLE_SECTIONS = {"2019": {"二", "三", "四"}, "2021": {"二", "三", "四"}, "legacy": set()}

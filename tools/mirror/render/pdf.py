@@ -19,8 +19,8 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from crawler.mirror.render.layout import TableLayout, tables_after
-from crawler.mirror.samples import SampleReport
+from tools.mirror.render.layout import TableLayout, tables_after
+from tools.mirror.samples import SampleReport
 
 FONT = "STSong-Light"
 pdfmetrics.registerFont(UnicodeCIDFont(FONT))

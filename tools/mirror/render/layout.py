@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from itertools import groupby
 
-from crawler.mirror.samples import SampleReport
+from tools.mirror.samples import SampleReport
 
 COLUMNS = ["natural_person", "commercial", "research", "nonprofit", "legal_services", "other_org", "total"]
 OUTCOMES = ["upheld", "corrected", "other", "pending", "total"]

@@ -12,8 +12,8 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-from crawler.mirror.render.layout import APPEAL_GROUPS, COLUMNS, OUTCOMES, REQUEST_ROWS
-from crawler.mirror.samples import SampleReport, Section, Signature
+from tools.mirror.render.layout import APPEAL_GROUPS, COLUMNS, OUTCOMES, REQUEST_ROWS
+from tools.mirror.samples import SampleReport, Section, Signature
 
 SAMPLE_NOTE = "本报告为示例数据，数字为虚构，仅供nianbao演示和测试使用（sample data）。"
 APPLICANTS = COLUMNS[:-1]

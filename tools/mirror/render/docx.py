@@ -17,8 +17,8 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
-from crawler.mirror.render.layout import TableLayout, tables_after
-from crawler.mirror.samples import SampleReport
+from tools.mirror.render.layout import TableLayout, tables_after
+from tools.mirror.samples import SampleReport
 
 BODY_FONT = "仿宋_GB2312"
 HEADING_FONT = "黑体"

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datasette import hookimpl
 from datasette.utils import format_bytes
 
-from archive.site import archive_database
+from nianbao.archive.site import archive_database
 
 HOLDINGS_SQL = """
 select

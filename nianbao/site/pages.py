@@ -8,8 +8,8 @@ import mimetypes
 from datasette import hookimpl
 from datasette.utils.asgi import NotFound, Response
 
-from archive.search import highlight, parse_query
-from archive.site import archive_database, check_keys, explain_check, figure_labels, line_chart, remerge
+from nianbao.archive.search import highlight, parse_query
+from nianbao.archive.site import archive_database, check_keys, explain_check, figure_labels, line_chart, remerge
 
 EXTENSIONS = {"pdf": ".pdf", "docx": ".docx", "doc": ".doc", "wps": ".wps", "html": ".html", "text": ".txt"}
 

@@ -12,8 +12,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from crawler.mirror.render.docx import render_docx
-from crawler.mirror.samples import SampleReport
+from tools.mirror.render.docx import render_docx
+from tools.mirror.samples import SampleReport
 
 SOFFICE_NAMES = ("soffice", "libreoffice")
 TIMEOUT_SECONDS = 120

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from crawler.mirror.samples import Section, Signature
+from tools.mirror.samples import Section, Signature
 
 HEADING = re.compile(r"^([一二三四五六七八九十]+)、\s*(.{2,40})$")
 DATE = re.compile(r"^\d{4}年\d{1,2}月\d{1,2}日$")

@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from html import escape
 
-from crawler.mirror.render.layout import Cell, TableLayout, tables_after
-from crawler.mirror.samples import SampleReport
+from tools.mirror.render.layout import Cell, TableLayout, tables_after
+from tools.mirror.samples import SampleReport
 
 BODY_FONT = "font-size:16.0pt;font-family:仿宋_GB2312;mso-hansi-font-family:宋体;mso-bidi-font-family:宋体"
 HEADING_FONT = "font-size:16.0pt;font-family:黑体;mso-hansi-font-family:宋体;mso-bidi-font-family:宋体"

@@ -15,7 +15,7 @@ import markupsafe
 from datasette import hookimpl
 from datasette.utils import tilde_encode
 
-from archive.site import archive_database
+from nianbao.archive.site import archive_database
 
 REPORT = "/report/{report_id}"
 REPORT_VERSION = "/report/{report_id}?version={version_no}"
@@ -71,7 +71,8 @@ def render_cell(row, value, column, table, database, datasette):
     plain = _plain(value)
     if template is None or plain in (None, "") or database != archive_database(datasette).name:
         return None
-    path = link_path(template, column, value, {key: row[key] for key in row.keys()}, database)
+    values = {key: row[key] for key in row.keys()}  # noqa: SIM118 (a Row iterates over its values)
+    path = link_path(template, column, value, values, database)
     if path is None:
         return None
     link = markupsafe.Markup('<a href="{}">{}</a>')
