@@ -11,6 +11,8 @@ import uvicorn
 from nianbao.archive.db import open_archive
 from nianbao.archive.publish import make_datasette, refresh_derived
 from nianbao.archive.reparse import reparse_archive
+from nianbao.parsers.ocr import MISSING as OCR_MISSING
+from nianbao.parsers.ocr import available as ocr_available
 
 
 @click.command(short_help="Publish the archive with Datasette.")
@@ -32,13 +34,18 @@ def serve(db_path: str, port: int, host: str) -> None:
 
 @click.command(short_help="Rebuild figures and checks after a parser upgrade.")
 @click.option("--db", "db_path", default="nianbao.db", show_default=True, type=click.Path(dir_okay=False))
-def reparse(db_path: str) -> None:
+@click.option("--ocr", "ocr_only", is_flag=True,
+              help="Only the versions flagged needs_ocr (scans), read by OCR: after installing nianbao[ocr].")
+def reparse(db_path: str, ocr_only: bool) -> None:
     """Rebuild figures and checks from the stored raw documents after a parser upgrade."""
     if not Path(db_path).is_file():
         raise click.ClickException(f"no archive database at {db_path}")
+    if ocr_only and not ocr_available():
+        raise click.ClickException(OCR_MISSING)
     db = open_archive(db_path)
-    with click.progressbar(length=db["report_versions"].count, label="reparsing", file=sys.stderr) as bar:
-        summary = reparse_archive(db, progress=lambda done, total: bar.update(1))
+    versions = db["report_versions"].count_where("needs_ocr = 1" if ocr_only else None)
+    with click.progressbar(length=versions, label="reparsing", file=sys.stderr) as bar:
+        summary = reparse_archive(db, progress=lambda done, total: bar.update(1), needs_ocr_only=ocr_only)
     refresh_derived(db)
     db.close()
     click.echo(

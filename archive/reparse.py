@@ -30,10 +30,13 @@ class ReparseSummary:
     failed: int = 0  # versions whose main document still parses into no known template
 
 
-def reparse_archive(db: sqlite_utils.Database, progress: Callable[[int, int], None] | None = None) -> ReparseSummary:
-    """Reparse all versions from their stored documents; one transaction per version."""
+def reparse_archive(db: sqlite_utils.Database, progress: Callable[[int, int], None] | None = None,
+                    needs_ocr_only: bool = False) -> ReparseSummary:
+    """Reparse all versions (``needs_ocr_only``: the scans not read yet) from their stored documents;
+    one transaction per version."""
     summary = ReparseSummary()
-    version_ids = [row[0] for row in db.execute("select id from report_versions order by id").fetchall()]
+    where = "where needs_ocr = 1" if needs_ocr_only else ""
+    version_ids = [row[0] for row in db.execute(f"select id from report_versions {where} order by id").fetchall()]
     for n, version_id in enumerate(version_ids, 1):
         docs = list(_parsed_documents(db, version_id))
         if docs:
