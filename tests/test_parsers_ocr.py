@@ -26,16 +26,19 @@ from nianbao.parsers.ocr import LOW_CONFIDENCE, MISSING, available
 from nianbao.parsers.ocr.image import skew
 from nianbao.parsers.ocr.rules import ruling_lines
 from nianbao.parsers.pictures import page_png
+from nianbao.parsers.pool import ParsePool
 from tools.mirror.render import render_pdf
 from tools.mirror.samples import SampleReport, load_reports
-from tools.scans import ScanSettings, cell_accuracy, page_images, scan, table_pictures
+from tools.scans import ScanSettings, cell_accuracy, image_pdf, page_images, scan, table_pictures
 
 SAMPLES = Path(__file__).parents[1].parent / "shared" / "samples"
 REPORTS = {r.id: r for r in load_reports()}
 CLEAN = ScanSettings(dpi=200, jpeg_quality=95)
 TILTED = ScanSettings(dpi=150, degrees=1.0, noise=6.0, jpeg_quality=75, seed=7)
 
-pytestmark = pytest.mark.skipif(not available(), reason="the nianbao[ocr] extra is not installed")
+# OCR of a few pages takes about a minute of one core; a busy machine may need far longer than the default
+pytestmark = [pytest.mark.skipif(not available(), reason="the nianbao[ocr] extra is not installed"),
+              pytest.mark.timeout(1200)]
 
 
 def assert_all_ocr(result: ParseResult) -> None:
@@ -138,3 +141,13 @@ def test_rules_found_in_a_page_image_give_the_cells_the_pdf_draws() -> None:
 
 def test_low_confidence_is_a_threshold_people_can_read() -> None:
     assert 0.5 < LOW_CONFIDENCE < 1.0
+
+
+@pytest.mark.slow
+def test_ocr_runs_in_the_parse_worker_pool_within_its_memory_cap() -> None:
+    """A scanned page parsed by a pool worker (address space capped, forkserver) is read by OCR there."""
+    page = page_images(render_pdf(REPORTS["sample-nxld-2021"]), CLEAN)[1]
+    with ParsePool(workers=1) as pool:
+        result = pool.submit(image_pdf([page], CLEAN), path="scan.pdf").result()
+    assert result.ocr and not result.needs_ocr and result.errors == []
+    assert any(t["confidence"] is not None and len(t["rows"]) > 10 for t in result.tables)

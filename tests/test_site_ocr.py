@@ -23,8 +23,9 @@ from tools.mirror.render import render_pdf
 from tools.mirror.samples import load_reports
 from tools.scans import ScanSettings, scan
 
+# OCR of four pages takes about a minute of one core; a busy machine may need far longer than the default
 pytestmark = [pytest.mark.skipif(not available(), reason="the nianbao[ocr] extra is not installed"),
-              pytest.mark.slow]
+              pytest.mark.slow, pytest.mark.timeout(1200)]
 
 
 @pytest.fixture(scope="module")

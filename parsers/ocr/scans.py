@@ -6,6 +6,11 @@ OCR cannot be interrupted inside a page, so the budget is checked after
 each page: a page that took longer than :data:`PAGE_SECONDS` of CPU time
 (the engine runs on one thread; wall time would punish a busy machine)
 stops the OCR of the rest, with an error naming the pages left unread.
+A whole document stops after :data:`DOCUMENT_SECONDS` of CPU time, inside
+the parse pool's default wall-time cap (:mod:`parsers.pool`, 180 s) on an
+idle core: a long scan gives the pages read so far and an error, rather
+than a killed worker and nothing, and stays ``needs_ocr`` for
+``nianbao reparse --ocr``.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ RENDER_DPI = 200.0
 PICTURE_DPI = 96.0  # pictures in web pages and Word files carry no reliable resolution: screen pixels
 MIN_PICTURE_WIDTH = 1200  # narrower pictures are enlarged first: small text reads better larger
 PAGE_SECONDS = 60.0  # CPU seconds per page; a page takes 5-15 s
+DOCUMENT_SECONDS = 120.0  # CPU seconds for all pages of one document (the pool kills a parse at 180 s wall)
 MAX_PAGES = 60
 
 
@@ -34,7 +40,13 @@ def _within_budget(numbers: list[int], read: Callable[[int], PageContent], error
     pages: list[PageContent] = []
     if len(numbers) > MAX_PAGES:
         errors.append(f"ocr: {len(numbers)} {what}s to read; only the first {MAX_PAGES} were read")
+    document_started = time.process_time()
     for i, number in enumerate(numbers[:MAX_PAGES]):
+        if time.process_time() - document_started > DOCUMENT_SECONDS:
+            left = ", ".join(map(str, numbers[i:MAX_PAGES]))
+            errors.append(f"ocr: stopped after {DOCUMENT_SECONDS:g} s of CPU for the document; "
+                          f"{what}s {left} were not read")
+            break
         started = time.process_time()
         try:
             pages.append(read(number))
@@ -44,8 +56,8 @@ def _within_budget(numbers: list[int], read: Callable[[int], PageContent], error
         spent = time.process_time() - started
         if spent > PAGE_SECONDS and i + 1 < len(numbers):
             left = ", ".join(map(str, numbers[i + 1 : MAX_PAGES]))
-            errors.append(f"ocr: {what} {number} took {spent:.0f} s of CPU, over the {PAGE_SECONDS:g} s budget per page; "
-                          f"{what}s {left} were not read")
+            errors.append(f"ocr: {what} {number} took {spent:.0f} s of CPU, over the {PAGE_SECONDS:g} s budget "
+                          f"per page; {what}s {left} were not read")
             break
     return pages
 
