@@ -153,7 +153,7 @@ def main() -> None:
             failures += not ok
             print(f"{name:18} {setting:7} {r['pages']:5d} {r['cpu_per_page']:8.1f} {r['wall_per_page']:9.1f} "
                   f"{r['ratio_to_text']:7.0f} {r['peak_mb']:8.0f} {r['accuracy']:7.1%} {r['figures']:5d} "
-                  f"{r['passed']:3d}/{r['checks']:<4d}  {'yes' if r['checks_as_printed'] else 'NO':10}  "
+                  f"{r['low']:4d} {r['wrong_confident']:4d} {r['passed']:3d}/{r['checks']:<4d}  {'yes' if r['checks_as_printed'] else 'NO':10}  "
                   f"{'yes' if r['all_ocr'] else 'NO':7}{'' if ok else '  <- below target'}")
             for error in r["errors"]:
                 print(f"    error: {error}")

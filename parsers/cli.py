@@ -87,9 +87,10 @@ def summary(result: ParseResult) -> str:
              f"  template:  {result.template}    figures: {len(result.figures)}    "
              f"inferred ({_INFERRED_MARK}, not printed but computed): {len(result.inferred)}"]
     if result.needs_ocr:
-        lines.append("  needs OCR: the file has no text layer; no figures were read")
+        lines.append("  needs OCR: pages or pictures without text were not read (see the errors)")
     if result.ocr:
-        low = sum(1 for p in result.provenance.values() if (p.get("confidence") or 0) < LOW_CONFIDENCE)
+        low = sum(1 for p in result.provenance.values()
+                  if p.get("confidence") is not None and p["confidence"] < LOW_CONFIDENCE)
         lines.append(f"  read by OCR from pictures: check the {low} figure(s) of confidence under {LOW_CONFIDENCE:g}")
     if not result.needs_ocr and not result.figures:
         lines.append(f"  no statistics table was read ({len(result.tables)} tables kept raw)")

@@ -10,9 +10,12 @@ checks as a text PDF and is compared with the figures as printed.
 from __future__ import annotations
 
 import base64
+import io
 import json
 from pathlib import Path
 
+import docx
+import docx.shared
 import numpy as np
 import pytest
 
@@ -89,19 +92,43 @@ def test_a_table_split_over_two_scanned_pages_is_one_table(tilted_real_scan) -> 
     assert requests["confidence"] is not None
 
 
-@pytest.mark.slow
-def test_statistics_tables_pasted_as_png_in_html_are_read(clean_mirror_scan) -> None:
+@pytest.fixture(scope="module")
+def pictured(clean_mirror_scan) -> tuple[SampleReport, list[bytes]]:
+    """A mirror report's ruled tables cut out of its pages as PNGs (a table over two pages: two pictures)."""
     report, _ = clean_mirror_scan
-    pictures = table_pictures(render_pdf(report))
-    assert len(pictures) >= 3
+    return report, table_pictures(render_pdf(report))
+
+
+def html_with_pictures(report: SampleReport, pictures: list[bytes]) -> bytes:
     body = "".join(f"<p>{line}</p>" for section in report.sections for line in section.heading_lines)
     images = "".join(f'<p><img src="data:image/png;base64,{base64.b64encode(p).decode()}"></p>' for p in pictures)
-    page = f'<html><body><div class="TRS_Editor"><h1>{report.title}</h1>{body}{images}</div></body></html>'
-    result = parse_bytes(page.encode("utf-8"))
-    assert result.format == "html" and result.template == report.template
+    return f'<html><body><div class="TRS_Editor"><h1>{report.title}</h1>{body}{images}</div></body></html>'.encode()
+
+
+def docx_with_pictures(report: SampleReport, pictures: list[bytes]) -> bytes:
+    document = docx.Document()
+    document.add_heading(report.title, level=1)
+    for section in report.sections:
+        for line in section.heading_lines:
+            document.add_paragraph(line)
+    for picture in pictures:
+        document.add_picture(io.BytesIO(picture), width=docx.shared.Cm(16))
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("fmt, make", [("html", html_with_pictures), ("docx", docx_with_pictures)])
+def test_statistics_tables_pasted_as_pictures_are_read(pictured, fmt, make) -> None:
+    report, pictures = pictured
+    assert len(pictures) >= 3
+    data = make(report, pictures)
+    result = parse_bytes(data)
+    assert result.format == fmt and result.template == report.template
     assert cell_accuracy(report.figures, result.figures) >= 0.99
     assert_all_ocr(result)
-    assert page_png(page.encode("utf-8"), "html", 1) == (pictures[0], "image/png")
+    assert page_png(data, fmt, 1) == (pictures[0], "image/png")
 
 
 def test_pages_with_a_text_layer_never_go_through_ocr() -> None:

@@ -87,3 +87,30 @@ def test_the_page_image_a_figure_links_to_is_served(scanned_archive) -> None:
     assert image.status_code == 200 and image.headers["content-type"] == "image/png"
     assert Image.open(io.BytesIO(image.content)).size[0] > 1000
     assert missing.status_code == 404
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="needs Debian's chromium at /usr/bin/chromium")
+def test_a_person_sees_the_ocr_notice_and_opens_the_page_image_of_a_doubtful_figure(scanned_archive,
+                                                                                      tmp_path: Path) -> None:
+    from conftest import serving
+    from playwright.sync_api import sync_playwright
+
+    path, report_id = scanned_archive
+    artifacts = Path(__file__).resolve().parent / "_artifacts"
+    artifacts.mkdir(exist_ok=True)
+    with serving(path) as url, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"])
+        page = browser.new_page(viewport={"width": 1200, "height": 1000}, locale="zh-CN")
+        page.goto(f"{url}/report/{report_id}")
+        assert page.locator("section.ocr-notice").is_visible()
+        doubtful = page.locator("table.figures tr.verify").first
+        doubtful.scroll_into_view_if_needed()
+        assert doubtful.is_visible()
+        background = doubtful.locator("td").first.evaluate("td => getComputedStyle(td).backgroundColor")
+        assert background not in ("rgba(0, 0, 0, 0)", "rgb(255, 255, 255)")
+        page.screenshot(path=str(artifacts / "ocr-report.png"), full_page=False)
+        doubtful.locator("a", has_text="page image").click()
+        page.wait_for_url("**/page/*")
+        assert page.evaluate("document.images.length === 1 && document.images[0].naturalWidth > 1000")
+        browser.close()

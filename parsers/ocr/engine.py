@@ -29,6 +29,7 @@ def _engine() -> Any:
 
 
 def _box(points: list[list[float]], scale: float) -> tuple[float, float, float, float]:
+    """x0, top, x1, bottom in points of a box given as corner pixels."""
     xs = [p[0] for p in points]
     ys = [p[1] for p in points]
     return min(xs) / scale, min(ys) / scale, max(xs) / scale, max(ys) / scale
@@ -40,8 +41,8 @@ def read_chars(image: np.ndarray, dpi: float) -> list[Char]:
     result, _ = _engine()(image, use_cls=False, return_word_box=True, text_score=KEEP_SCORE)
     chars: list[Char] = []
     for line_box, text, score, word_boxes, words, word_scores in result or []:
-        line_top, line_bottom = _box(line_box, scale)[1::2]
-        size = line_bottom - line_top
+        _, line_top, _, line_bottom = _box(line_box, scale)
+        size = line_bottom - line_top  # the detected line's height stands for the font size
         if len(words) != len(word_boxes) or not words:  # no usable word boxes: the line as one piece
             word_boxes, words, word_scores = [line_box], [text], [score]
         for points, word, word_score in zip(word_boxes, words, word_scores):
