@@ -174,7 +174,7 @@ def test_low_confidence_is_a_threshold_people_can_read() -> None:
 def test_ocr_runs_in_the_parse_worker_pool_within_its_memory_cap() -> None:
     """A scanned page parsed by a pool worker (address space capped, forkserver) is read by OCR there."""
     page = page_images(render_pdf(REPORTS["sample-nxld-2021"]), CLEAN)[1]
-    with ParsePool(workers=1) as pool:
+    with ParsePool(workers=1, timeout=900) as pool:  # the default 180 s is tight for a page on a busy machine
         result = pool.submit(image_pdf([page], CLEAN), path="scan.pdf").result()
     assert result.ocr and not result.needs_ocr and result.errors == []
     assert any(t["confidence"] is not None and len(t["rows"]) > 10 for t in result.tables)
