@@ -17,6 +17,10 @@ _ENTRY_LISTS = (("active", "rows"), ("active", "columns"), ("requests", "rows"),
                  ("appeals", "outcomes"), ("legacy", "rows"))
 
 
+class TemplateError(ValueError):
+    """templates.yml is malformed; the message names the entry and the key."""
+
+
 def _compile(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Each entry gets ``patterns``: its ``match`` list compiled."""
     return [{**entry, "patterns": [re.compile(p) for p in entry["match"]]} for entry in entries]
