@@ -13,8 +13,8 @@ from collections import Counter
 from types import SimpleNamespace
 
 import pytest
-from nianbao.crawler.mirror.server import CONTROL_PREFIX, SITE_DIR
 
+from nianbao.crawler.mirror.server import CONTROL_PREFIX, SITE_DIR
 from tools.mirror.samples import load_reports
 
 MANIFESTS = {n: json.loads((SITE_DIR / str(n) / "manifest.json").read_text(encoding="utf-8")) for n in (1, 2)}
@@ -106,7 +106,7 @@ def test_bad_snapshot_number_is_refused(mirror):
 
 def test_mirror_command_serves_until_stopped():
     process = subprocess.Popen(
-        [sys.executable, "-u", "-c", "from crawler.cli import mirror; mirror()", "--port", "0", "--snapshot", "2"],
+        [sys.executable, "-u", "-c", "from nianbao.crawler.cli import mirror; mirror()", "--port", "0", "--snapshot", "2"],
         stdout=subprocess.PIPE, text=True,
     )
     try:
