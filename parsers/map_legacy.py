@@ -134,7 +134,8 @@ def _store(figs: FigureSet, entry: dict, row: GridRow, cell: int | None, unit: s
         if assumed:
             figs.note(f"{key}: '{text}' printed without a unit; read as 万元")
     else:
-        value = parse_number(text).value
+        number = parse_number(text)
+        value = number.value if number else 0
     figs.set(key, value, row, cell)
 
 

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from nianbao.parsers import parse_bytes
-from nianbao.parsers.model import ParseResult
 from nianbao.parsers.legacy_forms import load_catalogue
+from nianbao.parsers.model import ParseResult
 from nianbao.parsers.templates import SPEC_DIR, TEMPLATES, TemplateError
 
 FIXTURES = Path(__file__).parent / "fixtures" / "legacy"
