@@ -26,6 +26,7 @@ _SEPARATOR_CELL = re.compile(r"^:?-{3,}:?$")
 _MARKUP = re.compile(r"\*\*|__|\\(?=[_*#|\\])")
 _LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)|<(https?://[^>]*)>")
 _CAPTION_MAX_CHARS = 60
+_HEADER_PIECE_MAX = 12  # a header cell's line: 第二十条第（一）项, 本年新, 制作数量
 _VALUE = r"[+-]?\d[\d,]*(?:\.\d+)?"
 _VALUE_RUN = re.compile(rf"^(?P<label>.*?[^\d\s.,+-])?\s*(?P<values>{_VALUE}(?:\s+{_VALUE}){{2,}})\s*$")
 
@@ -69,6 +70,7 @@ class _Reader:
         self.rows: list[list[str]] = []  # tab/pipe rows of the table being read
         self.region = Region()  # short lines that may be a flattened table
         self.chapters = Chapters()
+        self.short = 0  # paragraphs just read that may be a table's header cells, one per line
 
     def line(self, line: str) -> None:
         cells = _cells(line)
@@ -84,12 +86,15 @@ class _Reader:
         found = None if heading else tokens(_clean(line.replace("\t", " ")))
         if found is not None and not self.chapters.is_next(line) and (self.region.lines or any(
                 names_template(t) or is_number(t) for t in found)):
+            if not self.region.lines:
+                self.pull_back()
             self.region.lines.append(_clean(line.replace("\t", " ")))
             self.region.tokens.append(found)
             return
         self.close_region()
         if self.chapters.is_next(line):
             self.chapters.advance()
+            self.short = 0
         if heading:
             text = _clean(heading.group("text"))
             if text:
@@ -99,8 +104,20 @@ class _Reader:
 
     def paragraph(self, text: str) -> None:
         self.doc.blocks.append(Block(kind="paragraph", text=text))
+        self.short = self.short + 1 if tokens(text) is not None and len(text) <= _HEADER_PIECE_MAX else 0
+
+    def pull_back(self) -> None:
+        """A region starting: the short lines just before it (第二十条第（一）项, header cells cut where
+        they wrapped: 本年新 / 制作数量) are its header; take them back from the paragraphs."""
+        pieces = [b.text for b in self.doc.blocks[len(self.doc.blocks) - self.short:]]
+        del self.doc.blocks[len(self.doc.blocks) - self.short:]
+        self.short = 0
+        for text in pieces:
+            self.region.lines.append(text)
+            self.region.tokens.append(tokens(text) or [])
 
     def table(self, rows: list[list[str]]) -> None:
+        self.short = 0
         previous = self.doc.blocks[-1].text if self.doc.blocks else ""
         title = previous if 0 < len(previous) <= _CAPTION_MAX_CHARS else None
         self.doc.blocks.append(Block(kind="table", table=Table(rows=rows, title=title, loose=True)))

@@ -125,6 +125,8 @@ def rows(region: Region) -> list[list[str]]:
         if not (texts or values):
             return
         cut = max((i + 1 for i, t in enumerate(texts) if is_header(t)), default=0)
+        # header pieces wrapped onto lines of their own (处理决定 / 数量) run up to the row's own label
+        cut = next((i for i in range(cut, len(texts)) if _is_row_label(normalize_label(texts[i]))), cut)
         if cut:
             result.append(texts[:cut])
         if texts[cut:] or values:
