@@ -43,7 +43,7 @@ def demo(db_path: str, no_serve: bool, port: int) -> None:
         mirror.stop()
     db = open_archive(path)
     refresh_derived(db)
-    _summarise(db)
+    summarise(db)
     db.close()
     if no_serve:
         click.echo(f"\nBuilt {path}. Serve it with: nianbao serve --db {path}")
@@ -66,7 +66,7 @@ def _crawl(db_path: Path, proxy: str) -> None:
         raise click.ClickException(f"crawl failed with exit status {status}")
 
 
-def _summarise(db) -> None:
+def summarise(db) -> None:
     """What the archive now holds, in a few lines."""
     rows = db.execute(
         "select portal_id, count(*), sum(status = 'removed') from reports group by portal_id order by portal_id"
