@@ -16,14 +16,13 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 import sqlite_utils
-from w3lib.url import canonicalize_url
-
 from nianbao.archive.capture import Capture, ReportCapture
 from nianbao.archive.db import transaction
 from nianbao.archive.documents import load_document, sha256_of, store_document
 from nianbao.archive.runs import count, ensure_portal, utc_now
 from nianbao.archive.versions import ParsedDocument, choose_main, report_columns, version_fields, write_parse_rows
 from nianbao.parsers import parse_bytes
+from w3lib.url import canonicalize_url
 
 Outcome = Literal["new", "changed", "unchanged", "failed"]
 _WHITESPACE = re.compile(r"\s+")
