@@ -14,6 +14,7 @@ from xml.etree import ElementTree as ET
 
 import pytest
 from datasette.plugins import pm
+
 from nianbao.archive.publish import make_datasette
 from nianbao.archive.versions import extracted_text
 from nianbao.parsers import parse_bytes

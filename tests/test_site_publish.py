@@ -19,9 +19,9 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from nianbao.archive.publish import is_working_archive, publish
 
 from bench.served import served
+from nianbao.archive.publish import is_working_archive, publish
 
 pytestmark = pytest.mark.slow
 

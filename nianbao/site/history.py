@@ -158,16 +158,14 @@ async def changes_feed(datasette, request) -> Response:
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
-def xml_safe(text: str | None) -> str | None:
+def xml_safe(text: str) -> str:
     """``text`` with each character XML cannot hold shown as its Unicode control picture (U+0001 -> ␁) or U+FFFD."""
-    if text is None:
-        return None
     return _NOT_XML.sub(lambda m: chr(0x2400 + ord(m[0])) if m[0] < " " else "\ufffd", text)
 
 
 def _text(parent: ET.Element, tag: str, text: str | None, **attributes: str) -> ET.Element:
-    element = ET.SubElement(parent, tag, **attributes)
-    element.text = xml_safe(text)
+    element = ET.SubElement(parent, tag, attributes)
+    element.text = None if text is None else xml_safe(text)
     return element
 
 
