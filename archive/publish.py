@@ -20,7 +20,6 @@ import sqlite_utils
 from datasette.app import Datasette
 
 from nianbao.archive.db import open_archive
-from nianbao.site import load_metadata
 from nianbao.site.database import PublishedDatabase
 
 SETTINGS = {
@@ -35,13 +34,13 @@ SETTINGS = {
 
 
 def make_datasette(db_path: str | Path) -> Datasette:
-    """A Datasette over ``db_path`` with the site's metadata; its plugins and templates come by entry point."""
+    """A Datasette over ``db_path``; the site (plugins, templates, metadata) comes by entry point."""
     db_path = Path(db_path)
     if not db_path.is_file():
         raise FileNotFoundError(f"no archive database at {db_path}")
     if is_working_archive(db_path):  # read without its write-ahead log: move the log into the file first
         checkpoint(db_path)
-    ds = Datasette(immutables=[str(db_path)], metadata=load_metadata(), settings=SETTINGS)
+    ds = Datasette(immutables=[str(db_path)], settings=SETTINGS)
     ds.remove_database(db_path.stem)  # the same file, as a database that follows publish's swaps
     ds.add_database(PublishedDatabase(ds, db_path), name=db_path.stem)
     return ds
