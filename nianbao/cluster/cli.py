@@ -79,23 +79,24 @@ def cluster_demo(workers: int, db_path: str, kill_one: bool) -> None:
     the archive is the one ``nianbao demo`` builds."""
     _needs_cluster_extra()
     from nianbao.archive.db import open_archive
-    from nianbao.archive.publish import refresh_derived
+    from nianbao.archive.publish import publish
     from nianbao.cluster.queue import PREFIX, client
     from nianbao.cluster.redis_server import RedisServer
     from nianbao.cluster.writer import ArchiveWriter
     from nianbao.crawler.mirror.server import start_mirror
     from nianbao.crawler.registry import SAMPLE_REGISTRY_PATH, select_portals
     from nianbao.crawler.run import MIRROR_SETTINGS
-    from nianbao.demo import SNAPSHOTS, summarise
+    from nianbao.demo import SNAPSHOTS, summarise, working_archive
 
     path = Path(db_path)
+    working = working_archive(path)
     with tempfile.TemporaryDirectory(prefix="nianbao-cluster-") as scratch:
         server = RedisServer(Path(scratch) / "redis")
         mirror = start_mirror(0, 1)
         nodes = [_start_worker(server.url, Path(scratch) / f"node-{i}") for i in range(workers)]
         click.echo(f"Redis on {server.url}; {workers} workers (pids {', '.join(str(n.pid) for n in nodes)}); "
                    f"sample portal mirror on {mirror.proxy_url}")
-        writer = ArchiveWriter(path, server.url)
+        writer = ArchiveWriter(working, server.url)
         try:
             for number, what in SNAPSHOTS.items():
                 mirror.set_snapshot(number)
@@ -111,10 +112,11 @@ def cluster_demo(workers: int, db_path: str, kill_one: bool) -> None:
                 node.wait(30)
             mirror.stop()
             server.stop()
-    db = open_archive(path)
-    refresh_derived(db)
+    publish(working, path)
+    db = open_archive(working)
     summarise(db)
     db.close()
+    click.echo(f"  written into {working} by the archive writer, published as {path}")
     click.echo(f"\nBuilt {path}. Serve it with: nianbao serve --db {path}")
 
 
