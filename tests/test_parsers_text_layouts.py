@@ -10,9 +10,9 @@ three small tables under headings.
 from __future__ import annotations
 
 import pytest
-from nianbao.parsers import parse_bytes
 from text_layouts import SHAPES, render_text
 
+from nianbao.parsers import parse_bytes
 from tools.mirror.samples import load_reports
 
 REPORTS = [r for r in load_reports() if not r.file]

@@ -84,7 +84,7 @@ class _Reader:
         self.close_table()
         heading = _HEADING.match(line.strip())
         found = None if heading else tokens(_clean(line.replace("\t", " ")))
-        if found is not None and not self.chapters.is_next(line) and (self.region.lines or any(
+        if found is not None and not self.chapters.is_heading(line) and (self.region.lines or any(
                 names_template(t) or is_number(t) for t in found)):
             if not self.region.lines:
                 self.pull_back()

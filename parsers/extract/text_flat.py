@@ -25,7 +25,8 @@ from nianbao.parsers.numbers import UNITS, is_blank, is_number
 from nianbao.parsers.templates import TEMPLATES
 
 _MAX_LINE = 80
-_SENTENCE_END = "。；;"
+_SENTENCE_MARKS = "。；;，,"
+_BRACKETED = re.compile(r"[（(][^（()）]*[)）]")
 _NUMERALS = "一二三四五六七八九十"
 _CHAPTER = re.compile(r"^\s*([一二三四五六七八九十])\s*[、.．]")
 _SHORT_PART = 2  # a text line splits at spaces only when every part is this long (not 结 果 维 持)
@@ -73,8 +74,8 @@ def tokens(line: str) -> list[str] | None:
     if text.endswith("|") and text.count("|") == 1:  # "cell |": the next cell is on the next line
         text = text[:-1].strip()
         return [text] if text else []
-    if len(text) > _MAX_LINE or any(mark in text for mark in _SENTENCE_END):
-        return None
+    if len(text) > _MAX_LINE or any(mark in _BRACKETED.sub("", text) for mark in _SENTENCE_MARKS):
+        return None  # running text: a sentence's marks outside brackets (a label's note may hold commas)
     parts = text.split()
     end = len(parts)
     while end > 0 and _is_value(parts[end - 1]):
@@ -149,6 +150,10 @@ class Chapters:
 
     def __init__(self) -> None:
         self.next = 0
+
+    def is_heading(self, line: str) -> bool:
+        """A chapter heading, in sequence or not (a page without the chapters before it): not a table row."""
+        return bool(_CHAPTER.match(line)) and not _is_row_label(normalize_label(line))
 
     def is_next(self, line: str) -> bool:
         match = _CHAPTER.match(line)
