@@ -119,7 +119,7 @@ class ArchiveWriter:
         run_id = job["run"]
         for warc in job["warcs"]:
             self._keep_warc(warc["name"], warc["sha256"])
-        captures = [self._capture(line) for line in job["captures"]]
+        captures = [self.capture(line) for line in job["captures"]]
         documents = [documents_to_parse(self.db, capture) for capture in captures]
         self.request_parse([d for docs in documents for d in docs])  # all at once: the parse workers run in parallel
         for capture, docs in zip(captures, documents):
@@ -140,7 +140,8 @@ class ArchiveWriter:
                                                   "applied_at": runs.utc_now()})
         return True
 
-    def _capture(self, line: dict[str, Any]) -> ReportCapture:
+    def capture(self, line: dict[str, Any]) -> ReportCapture:
+        """A capture log line with its bytes from the shared store, as the crawl had it."""
         def exchange(summary: dict[str, Any]) -> Capture:
             body = get_blob(self.store, summary["sha256"]) if summary["size"] else b""
             return Capture(body=body, **{k: v for k, v in summary.items() if k in _CAPTURE_FIELDS})
