@@ -21,6 +21,7 @@ COUNTERS = {
     "reports_unchanged": int,
     "reports_removed": int,
     "errors": int,
+    "articles_failed": int,  # report articles that could not be fetched (404, 500, redirect loop, no answer)
     "bytes": int,
 }
 
