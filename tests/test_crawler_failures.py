@@ -8,10 +8,9 @@ import json
 import sqlite3
 from pathlib import Path
 
-from portal_server import Page, article_page, list_page, serve, write_registry
-
 from nianbao.crawler.outcome import SOME_PORTALS_FAILED, run_exit_status
 from nianbao.crawler.run import MIRROR_SETTINGS, run_crawl_subprocess
+from tools.loopback_portal import Page, article_page, list_page, serve, write_registry
 
 HOST = "www.broken.gov.cn"
 PDF = Page(Path("tools/mirror/files/hongze-2023.pdf").read_bytes(), 200, "application/pdf")

@@ -8,11 +8,11 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from portal_server import Page, article_page, list_page, serve, write_registry
 
 from nianbao.crawler.registry import load_registry
 from nianbao.crawler.run import MIRROR_SETTINGS, run_crawl_subprocess
 from nianbao.crawler.scope import forbidden_address, portal_hosts, refusal
+from tools.loopback_portal import Page, article_page, list_page, serve, write_registry
 
 HOST = "www.hostile.gov.cn"
 REPORT_TITLE = "2023年政府信息公开工作年度报告"

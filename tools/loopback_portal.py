@@ -1,4 +1,4 @@
-"""A loopback HTTP server playing one portal, hostile or broken pages included, for crawl tests.
+"""A loopback HTTP server playing one portal, hostile or broken pages included, for crawl tests and benches.
 
 It answers as a proxy (``GET http://host/path``) and directly (by the Host header), from a dict of
 ``"host/path"`` → :class:`Page`, and logs every request it gets, so a test can say what was fetched.
@@ -8,6 +8,7 @@ A portal registry for it is written by :func:`write_registry`.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -49,7 +50,8 @@ def article_page(title: str, *links: tuple[str, str], text: str = "") -> Page:
 
 
 @contextmanager
-def serve(pages: dict[str, Page]) -> Iterator[PortalServer]:
+def serve(pages: dict[str, Page], latency: float = 0.0) -> Iterator[PortalServer]:
+    """Serve ``pages`` until the block ends; ``latency``: seconds each answer waits (a slow portal)."""
     server = PortalServer(pages)
 
     class Handler(BaseHTTPRequestHandler):
@@ -58,6 +60,7 @@ def serve(pages: dict[str, Page]) -> Iterator[PortalServer]:
             host = parts.hostname or (self.headers.get("Host") or "").split(":")[0]
             key = f"{host}{parts.path if parts.hostname else self.path.split('?')[0]}"
             server.hits.append(key)
+            time.sleep(latency)
             page = server.pages.get(key, Page(b"not here", 404, "text/plain"))
             self.send_response(page.status)
             self.send_header("Content-Type", page.content_type)
