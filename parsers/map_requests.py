@@ -159,6 +159,6 @@ def _sum_other(figs: FigureSet) -> None:
     if f"requests.other.{COLUMNS[0]}" in figs.values:
         return
     for col in COLUMNS:
-        values = [figs.values.get(f"requests.{p}.{col}") for p in parts]
-        if all(v is not None for v in values):
+        values = [v for p in parts if (v := figs.values.get(f"requests.{p}.{col}")) is not None]
+        if len(values) == len(parts):
             figs.set(f"requests.other.{col}", sum(values), inferred=True)

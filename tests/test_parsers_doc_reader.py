@@ -146,4 +146,13 @@ def test_truncated_doc_is_a_clear_error(monkeypatch):
     _without_converters(monkeypatch)
     document = doc_extractor.extract(MIRROR_DOC.read_bytes()[:20000])
     assert document.blocks == [] and len(document.errors) == 1
-    assert "the built-in Word 97-2003 reader" in document.errors[0]
+    assert "a damaged OLE file, or not a Word document" in document.errors[0]
+
+
+def test_damaged_word_structures_in_a_sound_container_are_a_clear_error(tmp_path, monkeypatch):
+    _without_converters(monkeypatch)
+    document = doc_extractor.extract(_patched(tmp_path, 0x1A2 + 2, 0x7FFF))  # fcClx far beyond the table stream
+    assert document.blocks == []
+    assert document.errors == ["doc: could not read the document: ValueError: cannot read DOC: the built-in Word "
+                               "97-2003 reader: the FIB points beyond the table stream (truncated file?); neither "
+                               "LibreOffice (soffice) nor antiword is installed to try instead"]
