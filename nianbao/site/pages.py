@@ -125,7 +125,8 @@ async def page_image(datasette, request):
     """Page (or table picture) n of a stored document as an image, to check OCR'd figures against."""
     db = archive_database(datasette)
     row = await _one(db, "select content, format from documents where sha256 = ?", [request.url_vars["sha256"]])
-    image = page_png(row["content"], row["format"] or "", int(request.url_vars["page"])) if row else None
+    number = parse_id(request.url_vars["page"])
+    image = page_png(row["content"], row["format"] or "", number) if row and number else None
     if image is None:
         raise NotFound("no such page")
     return Response(image[0], content_type=image[1])
@@ -197,7 +198,7 @@ def register_routes():
     return [
         (rf"^/report/(?P<id>{ID})$", report_page),
         (r"^/raw/(?P<sha256>[0-9a-f]{64})$", raw_document),
-        (r"^/raw/(?P<sha256>[0-9a-f]{64})/page/(?P<page>[1-9]\d{0,4})$", page_image),
+        (rf"^/raw/(?P<sha256>[0-9a-f]{{64}})/page/(?P<page>{ID})$", page_image),
         (r"^/charts$", charts_page),
     ]
 
