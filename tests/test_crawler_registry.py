@@ -8,6 +8,7 @@ import pytest
 from click.testing import CliRunner
 from nianbao.crawler.cli import crawl as crawl_command
 from nianbao.crawler.cli import portals as portals_command
+from nianbao.crawler.families import family_names
 from nianbao.crawler.registry import REGISTRY_PATH, SAMPLE_REGISTRY_PATH, RegistryError, load_registry, select_portals
 
 
@@ -20,7 +21,7 @@ def test_sample_registry_has_the_four_portals_with_region_codes():
     assert codes["nxld"] == ("640423", "640000")
     assert codes["gongyi"] == ("410181", "410000")
     assert registry["yinchuan-cgj"].level == "department"
-    assert {p.family.name for p in registry.values()} == {"trs", "ningxia-county", "zz-public"}
+    assert {p.family.name for p in registry.values()} == set(family_names())  # a sample portal per family
 
 
 @pytest.mark.parametrize(
@@ -60,6 +61,8 @@ def _write(tmp_path: Path, text: str) -> Path:
          " region: {province: P, province_code: '110000', code: '110100'}}", "duplicate"),
         ("  - {id: x, name: X, site: x.gov.cn, level: city, family: trs, start_urls: [http://x.gov.cn/],"
          " region: {province: P, province_code: '110000', code: '110100', town: T}}", "unknown key"),
+        ("  - {id: x, name: X, site: x.gov.cn, level: city, family: trs, start_urls: [http://x.gov.cn/], sid: '2',"
+         " region: {province: P, province_code: '110000', code: '110100'}}", r"unknown key\(s\) sid \(family trs\)"),
     ],
 )
 def test_bad_entries_are_named(tmp_path, entry, message):
@@ -72,8 +75,8 @@ def test_a_portal_of_a_known_family_is_config_only(tmp_path):
                             " family: trs, body: 'div.article', start_urls: [http://www.wuzhong.gov.cn/zwgk/nb/],"
                             " region: {province: 宁夏回族自治区, province_code: '640000', code: '640300'}}\n")
     portal = load_registry(path)["wuzhong"]
-    assert portal.family.pagination == "createPageHTML"
-    assert portal.family.body == "div.article"  # an entry may override a family key
+    assert portal.family.name == "trs"
+    assert portal.family.body == "div.article"  # an entry may set a family field
     assert load_registry(path)["nxzw"].family.body != "div.article"
 
 
