@@ -5,10 +5,11 @@ The same reading on saved real pages is in test_crawler_families.py."""
 from __future__ import annotations
 
 import pytest
+from parsel import Selector
+
 from nianbao.crawler.families import pagers
 from nianbao.crawler.families.article import attachment_urls, label_cells, meta_pairs, meta_tags
 from nianbao.crawler.registry import SAMPLE_REGISTRY_PATH, load_registry
-from parsel import Selector
 
 REGISTRY = load_registry(SAMPLE_REGISTRY_PATH)
 LIST = "http://www.nxzw.gov.cn/zwgk/zfxxgkzl/zfxxgknb/"
