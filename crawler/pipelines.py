@@ -14,11 +14,12 @@ import sys
 from dataclasses import asdict
 from typing import IO, Any
 
-from nianbao.archive.capture import Capture, ReportCapture
-from nianbao.archive.ingest import IngestResult
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
+
+from nianbao.archive.capture import Capture, ReportCapture
+from nianbao.archive.ingest import IngestResult
 
 
 class ArchivePipeline:

@@ -27,9 +27,9 @@ from urllib.parse import urljoin
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
+
 from nianbao.crawler.mirror.server import SITE_DIR, content_type_for, site_key
 from nianbao.crawler.registry import SAMPLE_REGISTRY_PATH, Portal, load_registry
-
 from tools.mirror.layouts import LAYOUTS, Layout
 from tools.mirror.render import render_doc, render_docx, render_html, render_pdf
 from tools.mirror.samples import SampleReport, load_reports
