@@ -3,7 +3,8 @@
 The archive is opened when the spider opens (starting a crawl run whose id the spider and the
 WARC writer share), every capture is ingested in its own transaction, and when the spider closes
 the run's per-portal counts (list pages read, list pages failed) are written and the run is
-finished.  Reports no longer listed are checked by ``crawler.removals``, not here.
+finished, with each portal's outcome (ok / blocked / suspect / failed, ``crawler.health``).  Reports
+no longer listed are checked by ``crawler.removals``, not here.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from scrapy.exceptions import NotConfigured
 
 from nianbao.archive.capture import Capture, ReportCapture
 from nianbao.archive.ingest import IngestResult
+from nianbao.crawler.health import portal_outcome
 
 
 class ArchivePipeline:
@@ -78,14 +80,19 @@ class ArchivePipeline:
         spider = self.crawler.spider
         for portal in spider.portals:
             failures = spider.list_failures.get(portal.id, [])
+            blocked = spider.blocked.get(portal.id, [])
             runs.count(
                 self.db,
                 self.run_id,
                 portal.id,
-                error="\n".join(failures) or None,
+                error="\n".join([*(f"blocked: {b}" for b in blocked), *failures]) or None,
                 pages=spider.pages[portal.id],
-                errors=len(failures),
+                errors=len(failures) + len(blocked),
             )
+            links = spider.report_links[portal.id]
+            outcome = portal_outcome(spider.pages[portal.id], failures, blocked, links,
+                                     runs.last_good_links(self.db, portal.id, self.run_id))
+            runs.set_outcome(self.db, self.run_id, portal.id, outcome.outcome, outcome.reason, links)
 
     def spider_closed(self, reason: str) -> None:
         """Close the run once Scrapy says why it stopped: only a crawl that ran out of work is 'finished'.

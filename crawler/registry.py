@@ -89,6 +89,11 @@ def load_registry(path: RegistryPath | str | None = None) -> dict[str, Portal]:
     return portals
 
 
+def portal_from_entry(entry: dict[str, Any]) -> Portal:
+    """One entry checked with the shared defaults (as ``nianbao discover`` proposes it)."""
+    return _portal({**yaml.safe_load(DEFAULTS_PATH.read_text(encoding="utf-8")).get("defaults", {}), **entry})
+
+
 def select_portals(ids: tuple[str, ...] | list[str] = (), path: RegistryPath | str | None = None) -> list[Portal]:
     """The portals named by id (all of them when none are named); unknown ids are an error."""
     registry = load_registry(path)

@@ -11,7 +11,7 @@ import click
 
 from nianbao import __version__
 from nianbao.archive.cli import reparse, serve
-from nianbao.crawler.cli import crawl, mirror, portals
+from nianbao.crawler.cli import crawl, discover, mirror, portals
 from nianbao.demo import demo
 from nianbao.parsers.cli import parse
 
@@ -22,7 +22,7 @@ def main() -> None:
     """Crawl, parse and publish Chinese government information-disclosure annual reports (政府信息公开工作年度报告)."""
 
 
-for command in (crawl, parse, reparse, serve, demo, portals, mirror):
+for command in (crawl, parse, reparse, serve, demo, portals, discover, mirror):
     main.add_command(command)
 
 

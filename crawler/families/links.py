@@ -21,10 +21,12 @@ ARTICLE_URL = re.compile(
 )
 # Year or unit sub-column folders (the folder names vary per site, so only their shape is used).
 SUB_COLUMN_PATH = re.compile(
-    r"/(?:(?:19|20)\d{2}n(?:_\d+)?|bmdw|xzjd|xxg[kn]nb_\d+|xxganb_\d+|zfxxgknb(?:_\d+)?|xxgkndbg_\d+)/(?:index\.s?html?|list\.s?html?)?$",
+    r"/(?:(?:19|20)\d{2}n?(?:_\d+)?|bmdw|xzjd|qzfbm|qzfbgs|xxg[kn]nb_\d+|xxganb_\d+|zfxxgkn(?:b|an)\w*|xxgkndbg_\d+)"
+    r"/(?:(?:index|list)\.s?html?)?$",
     re.IGNORECASE,
 )
-SUB_COLUMN_TEXT = re.compile(r"^(?:(?:19|20)\d{2}\s*年?度?|(?:市直|区直|县直)?部门(?:和|及)?(?:单位)?|乡镇(?:和|及)?(?:街道)?|街道|镇街)$")
+SUB_COLUMN_TEXT = re.compile(
+    r"^(?:(?:19|20)\d{2}\s*年?度?|[\u4e00-\u9fff]{0,5}(?:部门|单位|乡镇|街道|镇街|办公室)(?:和|及|、)?(?:单位|街道)?)$")
 
 # A date printed inside the link after the title (郑州: <a><span>title</span><em>2021-01-28</em></a>).
 TRAILING_DATE = re.compile(r"\s*[\[（(]?(?:19|20)\d{2}[-./年]\d{1,2}[-./月]\d{1,2}日?[\]）)]?\s*$")

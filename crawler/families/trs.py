@@ -13,6 +13,7 @@ third-party crawler code, no real answer was seen).
 from __future__ import annotations
 
 import json
+import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urljoin
@@ -42,8 +43,8 @@ class Trs(Family):
     next_link: bool = False  # the pager is a script: a 下一页 link, if drawn at all, repeats what it says
     search_word: str = ""  # use the site search (POST /irs/front/search) instead of a column
     tenant_id: str = ""
-    config_tenant_id: str = ""
-    page_size: int = 20
+    config_tenant_id: str = "19"
+    page_size: int = 10
 
     def start_requests(self, portal: Portal) -> list[scrapy.Request]:
         if not self.search_word:
@@ -51,9 +52,15 @@ class Trs(Family):
         return [self.search_request(url, 1) for url in portal.start_urls]
 
     def search_request(self, site: str, page: int) -> scrapy.Request:
-        body: dict[str, Any] = {"tenantId": self.tenant_id, "configTenantId": self.config_tenant_id,
-                                "searchWord": self.search_word, "dataTypeId": 4, "orderBy": "time",
-                                "searchBy": "title", "pageNo": page, "pageSize": self.page_size}
+        # The fields and their order as in the real request bodies (shared/portals/trs-ningxia/*.json);
+        # ``sign`` is a fresh UUID there too.
+        body: dict[str, Any] = {
+            "tenantIds": self.tenant_id, "tenantId": self.tenant_id, "searchWord": self.search_word, "dataTypeId": 4,
+            "historySearchWords": [], "orderBy": "time", "searchBy": "title", "pageNo": page,
+            "pageSize": self.page_size, "endDateTime": "", "beginDateTime": "", "filters": [],
+            "configTenantId": self.config_tenant_id, "customFilter": {"operator": "and", "properties": [], "filters": []},
+            "sign": str(uuid.uuid4()),
+        }
         return scrapy.Request(urljoin(site, SEARCH_PATH), method="POST", body=json.dumps(body, ensure_ascii=False),
                               headers={"Content-Type": "application/json"}, meta={"trs_search_page": page})
 

@@ -166,8 +166,10 @@ class MirrorHandler(BaseHTTPRequestHandler):
     server: MirrorServer
     server_version = "nianbao-mirror/0.1"
     protocol_version = "HTTP/1.1"
+    posted: dict[str, str] = {}  # the form fields of a POST (none for GET)
 
     def do_GET(self) -> None:
+        self.posted = {}
         self._answer(send_body=True)
 
     def do_HEAD(self) -> None:
@@ -175,7 +177,8 @@ class MirrorHandler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode("utf-8", "replace")
-        self._answer(send_body=True, posted=dict(parse_qsl(body)))
+        self.posted = dict(parse_qsl(body))
+        self._answer(send_body=True)
 
     def log_message(self, format: str, *args: Any) -> None:
         """Quiet: requests are kept in ``server.hits`` instead."""
@@ -186,7 +189,7 @@ class MirrorHandler(BaseHTTPRequestHandler):
             return self.path
         return f"http://{(self.headers.get('Host') or '127.0.0.1').split(':')[0]}{self.path}"
 
-    def _answer(self, send_body: bool, posted: dict[str, str] | None = None) -> None:
+    def _answer(self, send_body: bool) -> None:
         url = self._target()
         parts = urlsplit(url)
         if parts.hostname in CONTROL_HOSTS and parts.path.startswith(CONTROL_PREFIX):
@@ -196,7 +199,7 @@ class MirrorHandler(BaseHTTPRequestHandler):
         if resource is None:
             self._send(url, HTTPStatus.NOT_FOUND, b"404 Not Found\n", {"Content-Type": "text/plain"}, send_body)
             return
-        missing = [k for k, v in resource.form.items() if (posted or {}).get(k) != v]
+        missing = [k for k, v in resource.form.items() if self.posted.get(k) != v]
         if missing:
             message = f"POST with form fields {', '.join(missing)} expected\n".encode()
             self._send(url, HTTPStatus.BAD_REQUEST, message, {"Content-Type": "text/plain"}, send_body)
