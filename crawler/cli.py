@@ -150,13 +150,12 @@ def discover(url: str | None, page_file: str | None, page_url: str | None, check
         return
     if not url:
         raise click.UsageError("give a URL, or --page FILE --url URL")
-    response = finder.fetch(scrapy_request(url), proxy)
-    found = finder.discover_page(response.body, url, response.headers.get("Content-Type", b"text/html").decode("latin-1"))
+    found = finder.discover_site(url, proxy)
     click.echo(f"family: {found.family}  ({'; '.join(f'{k}: {len(v)} signal(s)' for k, v in found.signals.items()) or 'no CMS signal'})")
     for column in found.columns:
         click.echo(f"annual-report column: {column.title}  {column.url}")
-    click.echo(f"on this page: {len(found.report_links)} report link(s), {len(found.list_pages)} further list page(s), "
-               f"{len(found.sub_columns)} sub-column(s)")
+    click.echo(f"on {found.url}: {len(found.report_links)} report link(s), {len(found.list_pages)} further list page(s), "
+               f"{len(found.sub_columns)} sub-column(s), {len(found.requests)} XHR list request(s)")
     entry = finder.registry_entry(found)
     click.echo("\n" + yaml.safe_dump([entry], allow_unicode=True, sort_keys=False, width=200))
     if check:
@@ -164,12 +163,6 @@ def discover(url: str | None, page_file: str | None, page_url: str | None, check
         for line in fetched:
             click.echo(f"fetched: {line}")
         click.echo(f"check: {count} report link(s) in the column's first list answer")
-
-
-def scrapy_request(url: str):
-    import scrapy
-
-    return scrapy.Request(url)
 
 
 @click.command(short_help="Serve the sample portal mirror on 127.0.0.1.")

@@ -72,7 +72,8 @@ def detect_family(html: str, url: str) -> tuple[str, dict[str, list[str]]]:
 
 def discover_page(body: bytes, url: str, content_type: str = "text/html") -> Discovery:
     """Everything ``discover`` can tell from one saved or fetched page (no network)."""
-    response = TextResponse(url, body=body, headers={"Content-Type": content_type}, encoding=None)
+    response = TextResponse(url, body=body, headers={"Content-Type": content_type}, encoding=None,
+                            request=scrapy.Request(url))
     family, signals = detect_family(response_text(response), url)
     portal = proposed_portal(url, family, url)
     page = Selector(text=response_text(response), base_url=url)
@@ -87,11 +88,31 @@ def discover_page(body: bytes, url: str, content_type: str = "text/html") -> Dis
                      list_pages=list_pages, sub_columns=listing.sub_columns, requests=xhr)
 
 
+def discover_site(url: str, proxy: str | None = None) -> Discovery:
+    """Online: read the page at ``url``; when it is a home page that only links the annual-report
+    column, read that column page too and judge the family from it (the home page rarely shows the
+    CMS's list mechanics)."""
+    found = discover_page(*fetched_page(url, proxy))
+    if found.columns and not found.report_links:
+        column = discover_page(*fetched_page(found.columns[0].url, proxy))
+        column.columns = found.columns
+        for name, hits in found.signals.items():
+            column.signals.setdefault(name, hits)
+        return column
+    return found
+
+
+def fetched_page(url: str, proxy: str | None) -> tuple[bytes, str, str]:
+    response = fetch(scrapy.Request(url), proxy)
+    return response.body, url, response.headers.get("Content-Type", b"text/html").decode("latin-1")
+
+
 def registry_entry(found: Discovery) -> dict[str, Any]:
     """A registry entry to paste into crawler/portals.yml; region and names are for a person to fill in."""
     start = found.url if found.report_links or not found.columns else found.columns[0].url
     host = urlsplit(start).hostname or ""
-    return {"id": host.split(".")[-3] if host.count(".") >= 2 else host, "name": "TODO 机关名称", "site": host,
+    labels = [label for label in host.split(".")[:-2] if label != "www"] or [host]
+    return {"id": "-".join(labels), "name": "TODO 机关名称", "site": host,
             "region": {"province": "TODO", "province_code": "000000", "code": "000000"}, "level": "city",
             "family": found.family, "start_urls": [start],
             "evidence": f"nianbao discover {found.url}: " + "; ".join(f"{k}: {', '.join(v)}" for k, v in found.signals.items()),
@@ -105,8 +126,9 @@ def proposed_portal(start_url: str, family: str, site: str) -> Portal:
 
 
 def check(entry: dict[str, Any], proxy: str | None = None, hops: int = 3) -> tuple[int, list[str]]:
-    """Fetch the entry's column as a crawl would (its first requests, then XHR hops while no report
-    link is found yet); returns the report links found and the URLs fetched."""
+    """Fetch the entry's column as a crawl would (its first request, then the list requests it leads
+    to — XHR answers, sub-columns — until report links turn up or ``hops`` answers were read);
+    returns the report links found and what was fetched."""
     portal = proposed_portal(entry["start_urls"][0], entry["family"], entry["start_urls"][0])
     queue = portal.family.start_requests(portal)[:1]
     fetched: list[str] = []
@@ -117,7 +139,7 @@ def check(entry: dict[str, Any], proxy: str | None = None, hops: int = 3) -> tup
         fetched.append(f"{request.method} {request.url} -> {response.status}")
         listing = portal.family.read_list(response, portal)
         reports = len(listing.reports)
-        queue = [r for r in listing.requests if r.method != "GET" or r.meta] + queue
+        queue = listing.requests + queue  # XHR answers and sub-columns first: they hold the rows
     return reports, fetched
 
 

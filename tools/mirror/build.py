@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from email.utils import format_datetime
 from pathlib import Path
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
@@ -275,8 +275,19 @@ def snapshot_files(cols: list[Column], number: int) -> dict[str, File]:
             for a in article.attachments:
                 if a.body is not None:
                     files[site_key(a.url)] = File(a.body, http_date(article.published), attachment_type(a.url))
+    for host, hosted in group_by_host(cols).items():  # a home page linking each 年报 column (for `nianbao discover`)
+        html = render_page(hosted[0], "home.html", f"http://{host}/", title=hosted[0].portal.name.split("（")[0],
+                           columns=[(c.portal.name.split("（")[0], relative(c.start_url)) for c in hosted])
+        files[site_key(f"http://{host}/")] = File(html.encode("utf-8"), listed)
     files["_reports"] = File(json.dumps(report_index(cols), ensure_ascii=False).encode(), listed)
     return files
+
+
+def group_by_host(cols: list[Column]) -> dict[str, list[Column]]:
+    hosts: dict[str, list[Column]] = {}
+    for column in cols:
+        hosts.setdefault(urlsplit(column.start_url).hostname or "", []).append(column)
+    return hosts
 
 
 def render_page(column: Column, template: str, url: str, **context: object) -> str:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
 
@@ -150,12 +150,14 @@ class HanwebJpaas(Layout):
         family, ids = column.portal.family, self.ids
         served = [Served(column.start_url, render(self.list_template, column.start_url,
                                                   query_data=json.dumps(ids, ensure_ascii=False)))]
-        pages = [rows[i:i + family.page_size] for i in range(0, len(rows), family.page_size)]
-        for n, chunk in enumerate(pages, start=1):
-            url = family.unit_request(column.start_url, ids, n).url
-            html = render("jpaas_unit.html", url, count=len(rows), rows=[column.list_row(a, url) for a in chunk])
-            served.append(Served(url, json.dumps({"success": True, "data": {"html": html}}, ensure_ascii=False),
-                                 "application/json;charset=UTF-8"))
+        # The real endpoint answers any pageSize: the sample portal's and the family's default are served.
+        for size in sorted({family.page_size, type(family)().page_size}):
+            sized = replace(family, page_size=size)
+            for n, chunk in enumerate([rows[i:i + size] for i in range(0, len(rows), size)], start=1):
+                url = sized.unit_request(column.start_url, ids, n).url
+                html = render("jpaas_unit.html", url, count=len(rows), rows=[column.list_row(a, url) for a in chunk])
+                served.append(Served(url, json.dumps({"success": True, "data": {"html": html}}, ensure_ascii=False),
+                                     "application/json;charset=UTF-8"))
         return served
 
 
