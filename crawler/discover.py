@@ -65,7 +65,7 @@ def detect_family(html: str, url: str) -> tuple[str, dict[str, list[str]]]:
     for name, pattern, _ in SIGNALS:
         hits = pattern.findall(url + "\n" + html)
         if hits:
-            seen[name] = sorted(set(hits))[:5]
+            seen[name] = sorted({re.sub(r"\d+", "N", hit) for hit in hits})  # one of each shape
             counts[name] = len(hits)
     return (counts.most_common(1)[0][0] if counts else "generic"), seen
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -103,3 +104,23 @@ def test_crawl_command_refuses_unknown_portals(tmp_path):
     result = CliRunner().invoke(crawl_command, ["--db", str(tmp_path / "a.db"), "--portal", "nowhere"])
     assert result.exit_code != 0 and "unknown portal id(s): nowhere" in result.output
     assert not (tmp_path / "a.db").exists()
+
+
+def test_production_registry_covers_the_families_with_evidence():
+    registry = load_registry(REGISTRY_PATH)
+    families = {p.family.name for p in registry.values()}
+    assert len(registry) >= 20 and len(families) >= 6 and families == set(family_names())
+    assert all(p.evidence for p in registry.values())
+    assert {p.verified for p in registry.values()} == {True, False}  # both kinds, said plainly
+    cgj = registry["yinchuan-cgj"]
+    assert cgj.start_urls == ("http://www.yinchuan.gov.cn/xxgk/bmxxgkml/ycsszglj_38951/xxgknb_38953/index.html",)
+    assert registry["nxld"].family.name == "trs" and "div.xxgk_wrap ul > li" in registry["nxld"].family.rows
+
+
+def test_portals_json_prints_one_object_per_entry():
+    result = CliRunner().invoke(portals_command, ["--json"], env={"NIANBAO_REGISTRY": ""})
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in result.output.splitlines()]
+    assert [r["id"] for r in rows] == list(load_registry(REGISTRY_PATH))
+    assert all({"id", "name", "family", "region_code", "evidence", "verified"} <= set(r) for r in rows)
+    assert next(r for r in rows if r["id"] == "nxld")["region_code"] == "640423"

@@ -23,6 +23,7 @@ CELL_TAGS = "td, th, dt, span, label, li, b, strong, em, div.label, p"
 ATTACHMENT_BLOCK = re.compile(r"^\s*(?:相关附件|附件下载|附\s*件)\s*[:：]?")
 DOWNLOAD_HREF = re.compile(r"downfile\.jsp|/attachment/\d|/module/download/", re.IGNORECASE)
 SEPARATORS = (">", "›", "»", ">>")
+VALUE_END = re.compile(r"[\s\u3000•·|丨]+$")  # bullets and bars between label/value pairs
 
 
 def body(page: Selector, family_body: str = "") -> Selector | None:
@@ -61,11 +62,12 @@ def label_cells(page: Selector, labels: tuple[str, ...]) -> dict[str, str]:
 def meta_pairs(block: str, labels: tuple[str, ...]) -> dict[str, str]:
     """Label: value pairs from the text of a metadata block; labels may be spaced (索 引 号).
 
-    A value ends where the next label starts: a known one, or any short Chinese word and a colon
-    (so an empty 文号 does not swallow the 标题 after it)."""
+    A value ends at a line break or where the next label starts: a known one, or any short Chinese
+    word and a colon (so an empty 文号 does not swallow the 标题 after it)."""
     spaced = "|".join(r"[\s\u3000]*".join(map(re.escape, label)) for label in labels)
-    pattern = re.compile(rf"({spaced})[\s\u3000]*[:：]\s*(.*?)\s*(?=(?:{spaced}|[\u4e00-\u9fff]{{2,6}})[\s\u3000]*[:：]|$)")
-    return {re.sub(r"[\s\u3000]+", "", m.group(1)): m.group(2) for m in pattern.finditer(block) if m.group(2)}
+    pattern = re.compile(rf"({spaced})[\s\u3000]*[:：][ \t\u3000]*([^\n]*?)\s*(?=(?:{spaced}|[\u4e00-\u9fff]{{2,6}})[\s\u3000]*[:：]|\n|$)")
+    pairs = {re.sub(r"[\s\u3000]+", "", m.group(1)): VALUE_END.sub("", m.group(2)) for m in pattern.finditer(block)}
+    return {label: value for label, value in pairs.items() if value}
 
 
 def page_meta(page: Selector, labels: tuple[str, ...], block_css: str, breadcrumb_css: str) -> dict[str, str]:

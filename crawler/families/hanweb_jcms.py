@@ -72,7 +72,8 @@ class HanwebJcms(Family):
         """The rows of one datastore; the next group is asked for while the total (from the column
         page, when it says) is not reached, else while groups come back full."""
         rows = RECORD.findall(xml)
-        page = Selector(text="<ul>" + "".join(rows) + "</ul>", base_url=response.url)
+        wrapper = ("<table>", "</table>") if rows and rows[0].lstrip().startswith("<tr") else ("<ul>", "</ul>")
+        page = Selector(text=wrapper[0] + "".join(rows) + wrapper[1], base_url=response.url)  # table rows: older jpage
         listing = self.listing(page, response.url, portal, pages=())
         ids = ids or response.meta.get("jcms_ids") or {}
         total = total if total is not None else response.meta.get("jcms_total")
