@@ -28,12 +28,9 @@ from twisted.internet.defer import Deferred
 
 from nianbao.archive.capture import Capture, ReportCapture
 from nianbao.archive.ingest import IngestResult
+from nianbao.crawler.health import portal_outcome
 from nianbao.parsers.model import ParseResult
 from nianbao.parsers.pool import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_SECONDS, ParsePool
-
-from nianbao.archive.capture import Capture, ReportCapture
-from nianbao.archive.ingest import IngestResult
-from nianbao.crawler.health import portal_outcome
 
 
 class ArchivePipeline:
