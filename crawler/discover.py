@@ -104,7 +104,7 @@ def discover_site(url: str, proxy: str | None = None) -> Discovery:
 
 def fetched_page(url: str, proxy: str | None) -> tuple[bytes, str, str]:
     response = fetch(scrapy.Request(url), proxy)
-    return response.body, url, response.headers.get("Content-Type", b"text/html").decode("latin-1")
+    return response.body, url, (response.headers.get("Content-Type") or b"text/html").decode("latin-1")
 
 
 def registry_entry(found: Discovery) -> dict[str, Any]:

@@ -15,6 +15,8 @@ up (``archive.history.sync_changes``).
 
 from __future__ import annotations
 
+import logging
+
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider, NotConfigured
@@ -26,6 +28,7 @@ from nianbao.archive.db import open_archive
 from nianbao.crawler.blocking import block_reason
 
 META_REPORT = "nianbao_removal_check"
+logger = logging.getLogger(__name__)
 
 
 class RemovalCheckExtension:
@@ -66,9 +69,9 @@ class RemovalCheckExtension:
             raise DontCloseSpider
 
     def answered(self, response: Response) -> None:
-        reason = block_reason(response.status, response.body, response.headers.get("Content-Type", b"").decode("latin-1"))
+        reason = block_reason(response.status, response.body, (response.headers.get("Content-Type") or b"").decode("latin-1"))
         if reason:  # a challenge page says nothing about the report
-            self.crawler.spider.logger.warning("removal check blocked, report kept: %s (%s)", response.url, reason)
+            logger.warning("removal check blocked, report kept: %s (%s)", response.url, reason)
             return
         location = response.headers.get("Location")
         target = response.urljoin(location.decode("latin-1")) if location else None

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urljoin, urlsplit
 
-from parsel import Selector
+from parsel import Selector, SelectorList
 
 from nianbao.crawler.families.links import link_title
 from nianbao.parsers.extract.html import ARTICLE_BODY_SELECTORS
@@ -98,7 +98,7 @@ def attachment_urls(page: Selector, url: str, family_body: str, extensions: tupl
     return list(found)
 
 
-def _text(selection: Selector) -> str:
+def _text(selection: Selector | SelectorList[Selector]) -> str:
     return re.sub(r"[\s\u3000]+", " ", " ".join(selection.css("::text").getall())).strip()
 
 

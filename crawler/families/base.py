@@ -109,7 +109,7 @@ class Family:
 
 def decoded_text(response: Response) -> str:
     """The page as text, trusting the bytes over a lying Content-Type charset."""
-    declared = re.search(r"charset=([\w-]+)", response.headers.get("Content-Type", b"").decode("latin-1"))
+    declared = re.search(r"charset=([\w-]+)", (response.headers.get("Content-Type") or b"").decode("latin-1"))
     text, _ = decode_html(response.body, declared.group(1) if declared else None)
     return text
 

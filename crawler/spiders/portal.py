@@ -86,7 +86,7 @@ class PortalSpider(scrapy.Spider):
 
     def _blocked(self, response: Response, portal: Portal) -> bool:
         """A challenge or block page instead of the portal's own: record why, read nothing from it."""
-        reason = block_reason(response.status, response.body, response.headers.get("Content-Type", b"").decode("latin-1"))
+        reason = block_reason(response.status, response.body, (response.headers.get("Content-Type") or b"").decode("latin-1"))
         if reason:
             self.blocked[portal.id].append(f"{response.url}: {reason}")
             self.logger.warning("blocked: %s %s (%s)", portal.id, response.url, reason)

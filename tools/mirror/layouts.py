@@ -17,6 +17,8 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
 
+from nianbao.crawler.families import gkmlpt, hanweb_jcms, hanweb_jpaas
+
 if TYPE_CHECKING:
     from tools.mirror.build import Article, Column
 
@@ -114,6 +116,7 @@ class HanwebJcms(Layout):
 
     def lists(self, column: Column, rows: list[Article], render: Render) -> list[Served]:
         family, ids = column.portal.family, self.ids
+        assert isinstance(family, hanweb_jcms.HanwebJcms)
         records = [render("jcms_record.html", column.start_url, row=column.list_row(a, column.start_url)) for a in rows]
         served = [Served(column.start_url, render(self.list_template, column.start_url, ids=ids, total=len(rows),
                                                   datastore=datastore(records[:family.group], ids, column)))]
@@ -148,10 +151,11 @@ class HanwebJpaas(Layout):
 
     def lists(self, column: Column, rows: list[Article], render: Render) -> list[Served]:
         family, ids = column.portal.family, self.ids
+        assert isinstance(family, hanweb_jpaas.HanwebJpaas)
         served = [Served(column.start_url, render(self.list_template, column.start_url,
                                                   query_data=json.dumps(ids, ensure_ascii=False)))]
         # The real endpoint answers any pageSize: the sample portal's and the family's default are served.
-        for size in sorted({family.page_size, type(family)().page_size}):
+        for size in sorted({family.page_size, hanweb_jpaas.HanwebJpaas().page_size}):
             sized = replace(family, page_size=size)
             for n, chunk in enumerate([rows[i:i + size] for i in range(0, len(rows), size)], start=1):
                 url = sized.unit_request(column.start_url, ids, n).url
@@ -177,6 +181,7 @@ class Gkmlpt(Layout):
 
     def lists(self, column: Column, rows: list[Article], render: Render) -> list[Served]:
         family = column.portal.family
+        assert isinstance(family, gkmlpt.Gkmlpt)
         served = [Served(column.start_url, render(self.list_template, column.start_url, sid=self.sid,
                                                   category=self.category))]
         for page in range(math.ceil(len(rows) / self.per_page)):
