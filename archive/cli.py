@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 import uvicorn
+
 from nianbao.archive.db import open_archive
 from nianbao.archive.publish import make_datasette, refresh_derived
 from nianbao.archive.reparse import reparse_archive

@@ -13,8 +13,6 @@ from pathlib import Path
 import sqlite_utils
 from datasette.app import Datasette
 
-from nianbao.site import load_metadata
-
 SETTINGS = {
     "sql_time_limit_ms": 5000,
     "max_returned_rows": 5000,
@@ -27,12 +25,12 @@ SETTINGS = {
 
 
 def make_datasette(db_path: str | Path) -> Datasette:
-    """A Datasette over ``db_path`` with the site's metadata; its plugins and templates come by entry point."""
+    """A Datasette over ``db_path``; the site (plugins, templates, metadata) comes by entry point."""
     db_path = Path(db_path)
     if not db_path.is_file():
         raise FileNotFoundError(f"no archive database at {db_path}")
     checkpoint(db_path)
-    return Datasette(immutables=[str(db_path)], metadata=load_metadata(), settings=SETTINGS)
+    return Datasette(immutables=[str(db_path)], settings=SETTINGS)
 
 
 def refresh_derived(db: sqlite_utils.Database) -> None:
