@@ -17,7 +17,7 @@ import json
 import sys
 from concurrent.futures import Future
 from dataclasses import asdict
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any, cast
 
 from scrapy import signals
 from scrapy.crawler import Crawler
@@ -31,6 +31,9 @@ from nianbao.archive.ingest import IngestResult
 from nianbao.crawler.health import portal_outcome
 from nianbao.parsers.model import ParseResult
 from nianbao.parsers.pool import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_SECONDS, ParsePool
+
+if TYPE_CHECKING:
+    from nianbao.crawler.spiders.portal import PortalSpider
 
 
 class ArchivePipeline:
@@ -89,7 +92,7 @@ class ArchivePipeline:
     def close_spider(self) -> None:
         from nianbao.archive import runs
 
-        spider = self.crawler.spider
+        spider = cast("PortalSpider", self.crawler.spider)
         for portal in spider.portals:
             failures = spider.list_failures.get(portal.id, [])
             blocked = spider.blocked.get(portal.id, [])
