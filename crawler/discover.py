@@ -36,6 +36,7 @@ SIGNALS: list[tuple[str, re.Pattern[str], str]] = [
     ("trs", re.compile(r"createPageHTML|createPage\(|/t\d{8}_\d+\.s?html|TRS_Editor|trs_editor_view|_trs_u|/irs/front/search"),
      "TRS createPageHTML/createPage, t-date articles, TRS_Editor"),
 ]
+DISCLOSURE_TEXT = re.compile(r"^(?:政府)?信息公开(?:专栏|目录|平台)?$|^政务公开$")
 COLUMN_TEXT = re.compile(r"政府信息公开(?:工作)?年(?:度报告|报)|信息公开年报|(?:工作|信息公开)?年度报告|工作年报|^年报$")
 
 
@@ -49,6 +50,7 @@ class Discovery:
     list_pages: list[str] = field(default_factory=list)
     sub_columns: list[str] = field(default_factory=list)
     requests: list[str] = field(default_factory=list)  # XHR list requests the family would make
+    disclosure_pages: list[str] = field(default_factory=list)  # 政府信息公开 pages, where a home page has no 年报 link
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -80,19 +82,23 @@ def discover_page(body: bytes, url: str, content_type: str = "text/html") -> Dis
     columns = [link for link in page_links(page, url)
                if COLUMN_TEXT.search(link.title.replace(" ", "")) and not is_article_url(link.url)
                and not portal.is_report_title(link.title)]
+    disclosure = [link.url for link in page_links(page, url) if DISCLOSURE_TEXT.match(link.title.replace(" ", ""))]
     listing = portal.family.read_list(response, portal)
     list_pages = [r.url for r in listing.requests if r.url not in listing.sub_columns and r.method == "GET"
                   and not r.meta]
     xhr = [f"{r.method} {r.url}" for r in listing.requests if r.method != "GET" or r.meta]
     return Discovery(url, family, signals, columns=list(dict.fromkeys(columns)), report_links=listing.reports,
-                     list_pages=list_pages, sub_columns=listing.sub_columns, requests=xhr)
+                     list_pages=list_pages, sub_columns=listing.sub_columns, requests=xhr,
+                     disclosure_pages=list(dict.fromkeys(disclosure)))
 
 
 def discover_site(url: str, proxy: str | None = None) -> Discovery:
-    """Online: read the page at ``url``; when it is a home page that only links the annual-report
-    column, read that column page too and judge the family from it (the home page rarely shows the
-    CMS's list mechanics)."""
+    """Online: read the page at ``url`` (a home page without a 年报 link: its 政府信息公开 page); when
+    it only links the annual-report column, read that column page too and judge the family from it
+    (a home page rarely shows the CMS's list mechanics)."""
     found = discover_page(*fetched_page(url, proxy))
+    if not found.columns and not found.report_links and found.disclosure_pages:  # home → 政府信息公开 → 年报
+        found = discover_page(*fetched_page(found.disclosure_pages[0], proxy))
     if found.columns and not found.report_links:
         column = discover_page(*fetched_page(found.columns[0].url, proxy))
         column.columns = found.columns

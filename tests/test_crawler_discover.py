@@ -73,3 +73,14 @@ def test_online_check_per_family(mirror, home, family, reports):
     assert found.family == family
     count, fetched = check(registry_entry(found), mirror.proxy_url)
     assert count == reports, fetched
+
+
+def test_a_home_page_without_a_report_link_leads_through_its_disclosure_page(mirror):
+    from nianbao.crawler.discover import discover_page, discover_site
+
+    home = load_snapshot(SITE_DIR, 1).resource("http://www.nxld.gov.cn/")
+    first = discover_page(home.body, "http://www.nxld.gov.cn/")
+    assert first.columns == [] and first.disclosure_pages == ["http://www.nxld.gov.cn/zfxxgk/index.html"]
+    found = discover_site("http://www.nxld.gov.cn/", mirror.proxy_url)
+    assert [c.url for c in found.columns] == ["http://www.nxld.gov.cn/xxgk/zfxxgkml/zfxxgknb/list.html"]
+    assert found.family == "trs" and found.url == found.columns[0].url

@@ -53,7 +53,7 @@ class Family:
     name: ClassVar[str] = ""
     description: ClassVar[str] = ""
     rows: str = ""  # CSS of the list's article links ('': only URL shape and title decide)
-    body: str = ""  # CSS of the article body, tried before the shared ARTICLE_BODY_SELECTORS
+    body: str = ""  # CSS of a site's article body, tried before the shared ARTICLE_BODY_SELECTORS (parsers/extract/html.py)
     meta: str = ""  # CSS of metadata blocks whose text is read as 'label：value' runs
     breadcrumb: str = "div.position a, div.position span, div.crumbs a, div.zz-dqwz a, div.location a, .breadcrumb a"
     next_link: bool = True  # also follow a 下一页 link (sites whose pager is plain HTML)

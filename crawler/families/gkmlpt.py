@@ -38,7 +38,6 @@ TREE_NODE = re.compile(r"\{[^{}]*?['\"]?id['\"]?\s*:\s*(\d+)[^{}]*?['\"]?name['\
 class Gkmlpt(Family):
     name: ClassVar[str] = "gkmlpt"
     description: ClassVar[str] = "Guangdong gkmlpt: JSON lists /gkmlpt/api/all/<category>?page=&sid=, post_N articles"
-    body: str = "div.article-content, div.news_cont_d_wrap, div.content"
     meta: str = "table.table-info, div.introduce"
     sid: str = ""
     category: str = ""

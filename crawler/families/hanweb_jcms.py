@@ -44,7 +44,6 @@ class HanwebJcms(Family):
     name: ClassVar[str] = "hanweb-jcms"
     description: ClassVar[str] = "Hanweb jcms: /col/colN/ columns listed by the jpage dataproxy.jsp XML"
     rows: str = "li a[href], tr td a[href]"
-    body: str = "#zoom, div.bt-article-content, div.main-txt"
     meta: str = "table.xxgk_table, div.xxgk_table, table.xxgk-table"
     column_id: str = ""
     unit_id: str = ""

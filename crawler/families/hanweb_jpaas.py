@@ -41,7 +41,6 @@ class HanwebJpaas(Family):
     name: ClassVar[str] = "hanweb-jpaas"
     description: ClassVar[str] = "Hanweb jpaas: lists as JSON from /api-gateway/jpaas-publish-server/front/page/build/unit"
     rows: str = "li a[href], p a[href]"
-    body: str = "#con_con, div.article-content, #zoom"
     meta: str = "div.xxgk-info, table.xxgk-table, div.info-box"
     web_id: str = ""
     tpl_set_id: str = ""

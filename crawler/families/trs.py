@@ -38,7 +38,6 @@ class Trs(Family):
     description: ClassVar[str] = "TRS WCM: index_N/list_N pages from createPageHTML/createPage, t-date articles"
     rows: str = ("div.xxgk_wrap ul > li a[href], ul.xxgk-list li a[href], ul.list li a[href], ul.nx-list li a[href],"
                  " ul.commonList_dot li a[href], ul.list-cont li a[href], table[width='97%'] td > a[href]")
-    body: str = "div.zz-xl-ct, div.TRS_Editor, div.trs_editor_view, div.view.TRS_UEDITOR, div.gkxl-article, div.view"
     meta: str = "table.xxgk-meta, div.xxgk-info, div.zz-xl-info, table.gkxl-top, div.nx-conmtab"
     next_link: bool = False  # the pager is a script: a 下一页 link, if drawn at all, repeats what it says
     search_word: str = ""  # use the site search (POST /irs/front/search) instead of a column

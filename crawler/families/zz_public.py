@@ -34,7 +34,6 @@ class ZzPublic(Family):
     name: ClassVar[str] = "zz-public"
     description: ClassVar[str] = "郑州 public platform: ?a=…&page=N lists, /<code>/<id>.jhtml articles"
     rows: str = "ul.page-list > a, ul.common-list > a, ul.page-list li a, ul.common-list li a"
-    body: str = "div.content-txt, .content-wrap"
     meta: str = "div.content-info, table.gk-info"
     next_link: bool = False
     values: str = "ul.content-info > li"  # the unlabelled metadata values, in UNLABELLED_ORDER

@@ -54,6 +54,7 @@ SITE_LAYOUTS = {"nxld": "ningxia-county"}
 DIRECT_LINKS = {"nxld": "pdf"}
 REAL_COPY_NOTE = ("说明：附件为江苏省淮安市洪泽区人民政府真实发布的政府信息公开工作年度报告原文件副本，"
                   "仅作为 nianbao 项目的样例，挂在本示例栏目下。")
+DISCLOSURE_PATH = "/zfxxgk/index.html"  # each host's 政府信息公开 page
 BLOCKED_PREFIX = "/preview/"  # disallowed in www.nxzw.gov.cn/robots.txt
 ROBOTS = {
     "www.nxzw.gov.cn": f"User-agent: *\nDisallow: {BLOCKED_PREFIX}\n",
@@ -275,10 +276,13 @@ def snapshot_files(cols: list[Column], number: int) -> dict[str, File]:
             for a in article.attachments:
                 if a.body is not None:
                     files[site_key(a.url)] = File(a.body, http_date(article.published), attachment_type(a.url))
-    for host, hosted in group_by_host(cols).items():  # a home page linking each 年报 column (for `nianbao discover`)
-        html = render_page(hosted[0], "home.html", f"http://{host}/", title=hosted[0].portal.name.split("（")[0],
-                           columns=[(c.portal.name.split("（")[0], relative(c.start_url)) for c in hosted])
-        files[site_key(f"http://{host}/")] = File(html.encode("utf-8"), listed)
+    # For `nianbao discover`: a home page linking 政府信息公开, which links each 年报 column of the host.
+    for host, hosted in group_by_host(cols).items():
+        name = hosted[0].portal.name.split("（")[0]
+        for url, columns in ((f"http://{host}/", []), (f"http://{host}{DISCLOSURE_PATH}",
+                             [(c.portal.name.split("（")[0], relative(c.start_url)) for c in hosted])):
+            html = render_page(hosted[0], "home.html", url, title=name, columns=columns, disclosure=DISCLOSURE_PATH)
+            files[site_key(url)] = File(html.encode("utf-8"), listed)
     files["_reports"] = File(json.dumps(report_index(cols), ensure_ascii=False).encode(), listed)
     return files
 
