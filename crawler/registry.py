@@ -31,7 +31,7 @@ DEFAULTS_PATH = files("nianbao.crawler") / "defaults.yml"
 RegistryPath = Path | Traversable
 LEVELS = ("province", "city", "county", "department")
 PORTAL_KEYS = {"id", "name", "site", "region", "level", "family", "start_urls", "report_title", "skip_title",
-               "attachment_extensions", "attachment_text", "meta_labels", "evidence", "verified"}
+               "attachment_extensions", "attachment_text", "meta_labels", "attachment_hosts", "evidence", "verified"}
 
 
 class RegistryError(ValueError):
@@ -63,6 +63,7 @@ class Portal:
     meta_labels: tuple[str, ...] = field(default=())
     evidence: str = ""
     verified: bool = False
+    attachment_hosts: tuple[str, ...] = field(default=())  # other hosts serving its files, e.g. a CDN
 
     def is_report_title(self, title: str) -> bool:
         title = re.sub(r"\s+", "", title)
@@ -140,6 +141,7 @@ def _portal(entry: dict[str, Any]) -> Portal:
             meta_labels=tuple(entry.get("meta_labels", ())),
             evidence=str(entry.get("evidence") or ""),
             verified=bool(entry.get("verified", False)),
+            attachment_hosts=tuple(h.lower() for h in entry.get("attachment_hosts", ())),
         )
     except (re.error, KeyError) as e:
         raise RegistryError(f"{where}: {e}") from e

@@ -65,6 +65,9 @@ def _write(tmp_path: Path, text: str) -> Path:
          " region: {province: P, province_code: '110000', code: '110100', town: T}}", "unknown key"),
         ("  - {id: x, name: X, site: x.gov.cn, level: city, family: trs, start_urls: [http://x.gov.cn/], sid: '2',"
          " region: {province: P, province_code: '110000', code: '110100'}}", r"unknown key\(s\) sid \(family trs\)"),
+        ("  - {id: x, name: X, site: x.gov.cn, level: city, family: trs, start_urls: [http://x.gov.cn/],"
+         " attachment_host: [cdn.x.cn], region: {province: P, province_code: '110000', code: '110100'}}",
+         "portal x: unknown key.s. attachment_host"),
     ],
 )
 def test_bad_entries_are_named(tmp_path, entry, message):
@@ -124,3 +127,9 @@ def test_portals_json_prints_one_object_per_entry():
     assert [r["id"] for r in rows] == list(load_registry(REGISTRY_PATH))
     assert all({"id", "name", "family", "region_code", "evidence", "verified"} <= set(r) for r in rows)
     assert next(r for r in rows if r["id"] == "nxld")["region_code"] == "640423"
+
+
+def test_attachment_hosts_are_read(tmp_path):
+    entry = ("  - {id: x, name: X, site: x.gov.cn, level: city, family: trs, start_urls: [http://x.gov.cn/],"
+             " attachment_hosts: [CDN.x.cn], region: {province: P, province_code: '110000', code: '110100'}}\n")
+    assert load_registry(_write(tmp_path, entry))["x"].attachment_hosts == ("cdn.x.cn",)
