@@ -80,6 +80,12 @@ TABLES: list[TableSpec] = [
         pk="id",
     ),
     TableSpec(
+        "concordance",  # figures that mean the same in different templates (archive.series, data/concordance.csv)
+        {"series": str, "template": str, "key": str, "label_zh": str, "label_en": str,
+         "definition_zh": str, "definition_en": str},
+        pk=("series", "template", "key"),
+    ),
+    TableSpec(
         "crawl_runs",
         {"id": int, "started_at": str, "ended_at": str, "status": str, "portals": int} | COUNTERS
         | {"host": str, "pid": int},  # the crawl's process, so a killed run can be told from a live one
@@ -362,6 +368,21 @@ from figures f
 join reports r on r.current_version_id = f.version_id
 left join agencies a on a.id = r.agency_id
 left join bodies b on b.id = a.body_id
+""",
+    # Each body's series per year through the concordance: several keys of one template are added up;
+    # `reports` says how many reports the figure covers, `template` which definition it follows.
+    "body_figures": """
+select
+  a.body_id, b.name as body, b.province, b.city, b.county, b.level, r.year, c.series, c.label_zh, c.label_en,
+  sum(f.value) as value, count(distinct r.id) as reports, group_concat(distinct r.template) as template,
+  min(r.id) as report_id
+from figures f
+join reports r on r.current_version_id = f.version_id
+join agencies a on a.id = r.agency_id
+join bodies b on b.id = a.body_id
+join concordance c on c.key = f.key and c.template = r.template
+where r.year is not null
+group by a.body_id, r.year, c.series
 """,
     "current_checks": """
 select
