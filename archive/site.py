@@ -115,28 +115,33 @@ def _cover(covered: list[list[bool]], i: int, j: int, rowspan: int, colspan: int
 
 # --- checks in plain words --------------------------------------------------------------------------------
 
+# The template's parts, as the 2019 and 2021 templates print their headings (not the page's n-th drawn table)
+PART_3 = ("第三部分“三、收到和处理政府信息公开申请情况”", "Part 3 of the template (三、收到和处理政府信息公开申请情况, requests received and handled)")
+PART_4 = ("第四部分“四、政府信息公开行政复议、行政诉讼情况”", "Part 4 of the template (四、政府信息公开行政复议、行政诉讼情况, reviews and lawsuits)")
+LEGACY_TABLE = ("旧统计表（2018 年度及以前）", "The old statistics table (up to 2018)")
+
 # rule family -> (Chinese, English); {part} is the rule's suffix, {detail} the parser's arithmetic
 EXPLANATIONS = {
     "requests.row_sum": (
-        "第三部分“{part}”这一行：六类申请人的数字相加不等于该行总计（{detail}）。",
-        "Table 3, row '{part}': the six applicant columns do not add up to the row's total ({detail}).",
+        PART_3[0] + "中“{part}”这一行：六类申请人的数字相加不等于该行总计（{detail}）。",
+        PART_3[1] + ", row '{part}': the six applicant columns do not add up to the row's total ({detail}).",
     ),
     "requests.balance": (
-        "第三部分“{part}”列：本年新收＋上年结转 应等于 办理结果总计＋结转下年度，但不相等（{detail}）。",
-        "Table 3, column '{part}': new + carried over should equal handled + carried forward, "
+        PART_3[0] + "中“{part}”列：本年新收＋上年结转 应等于 办理结果总计＋结转下年度，但不相等（{detail}）。",
+        PART_3[1] + ", column '{part}': new + carried over should equal handled + carried forward, "
         "and does not ({detail}).",
     ),
     "requests.outcomes_sum": (
-        "第三部分“{part}”列：各项办理结果相加不等于总计（{detail}）。",
-        "Table 3, column '{part}': the outcomes do not add up to the total ({detail}).",
+        PART_3[0] + "中“{part}”列：各项办理结果相加不等于总计（{detail}）。",
+        PART_3[1] + ", column '{part}': the outcomes do not add up to the total ({detail}).",
     ),
     "appeals.sum": (
-        "第四部分“{part}”：维持、纠正、其他、尚未审结相加不等于总计（{detail}）。",
-        "Table 4, '{part}': upheld + corrected + other + pending does not equal the total ({detail}).",
+        PART_4[0] + "中“{part}”：维持、纠正、其他、尚未审结相加不等于总计（{detail}）。",
+        PART_4[1] + ", '{part}': upheld + corrected + other + pending does not equal the total ({detail}).",
     ),
     "legacy.sum": (
-        "统计表“{part}”：分项相加不等于合计（{detail}）。",
-        "Statistics table, '{part}': the parts do not add up to the total ({detail}).",
+        LEGACY_TABLE[0] + "“{part}”：分项相加不等于合计（{detail}）。",
+        LEGACY_TABLE[1] + ", '{part}': the parts do not add up to the total ({detail}).",
     ),
     "narrative": (
         "正文与表格不一致：“{part}”（{detail}）。",

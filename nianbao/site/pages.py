@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import mimetypes
+import re
+import urllib.parse
 
 from datasette import hookimpl
 from datasette.utils.asgi import NotFound, Response
@@ -28,24 +30,30 @@ async def report_page(datasette, request):
     report_id = int(request.url_vars["id"])
     report = await _one(
         db,
-        "select r.*, p.name as portal, p.province, p.city, p.county, p.level from reports r "
-        "left join portals p on p.id = r.portal_id where r.id = ?",
+        "select r.*, p.name as portal, p.base_url as portal_url, a.body_id, b.name as body, b.province, b.city, "
+        "b.county, b.level from reports r left join portals p on p.id = r.portal_id "
+        "left join agencies a on a.id = r.agency_id left join bodies b on b.id = a.body_id where r.id = ?",
         [report_id],
     )
     if report is None:
         raise NotFound(f"no report {report_id}")
-    version_no = request.args.get("version", "")
-    if version_no.isdigit():
-        sql, params = "select * from report_versions where report_id = ? and version_no = ?", [report_id, int(version_no)]
+    version_no = request.args.get("version")
+    if version_no is not None:
+        sql, params = "select * from report_versions where report_id = ? and version_no = ?", [report_id, version_no]
     else:
         sql, params = "select * from report_versions where id = ?", [report["current_version_id"]]
     version = await _one(db, sql, params)
+    if version_no is not None and version is None:
+        raise NotFound(f"report {report_id} has no version {version_no}")
     versions = await _all(
         db, "select id, version_no, fetched_at from report_versions where report_id = ? order by version_no",
         [report_id],
     )
     query = request.args.get("q", "")
-    context = {"report": report, "version": version, "versions": versions, "database": db.name, "q": query}
+    context = {"report": report, "version": version, "versions": versions, "database": db.name, "q": query,
+               "questions": report_questions(datasette, db.name, report)}
+    if version:
+        context["citation"] = citation(datasette, request, report, version)
     context["failed_fetches"] = await _all(
         db,
         "select url, role, status, error, max(fetched_at) as fetched_at from fetches "
@@ -56,6 +64,39 @@ async def report_page(datasette, request):
         context |= await _version_context(db, version)
         context["text_html"] = highlight(version["text"] or "", parse_query(query), request.args.get("case") == "1")
     return Response.html(await datasette.render_template("nianbao_report.html", context, request=request))
+
+
+def citation(datasette, request, report: dict, version: dict) -> dict:
+    """What to cite: the report as archived, this version's file and its hash, and a link that stays."""
+    permalink = datasette.absolute_url(request, datasette.urls.path(f"/report/{report['id']}?version={version['version_no']}"))
+    return {
+        "title": report["title"] or version["title"],
+        "body": report["body"] or report["agency"],
+        "year": report["year"],
+        "source": report["url"],
+        "version_no": version["version_no"],
+        "fetched_at": version["fetched_at"],
+        "sha256": version["document_sha256"],
+        "permalink": permalink,
+    }
+
+
+# Canned queries a report page links to, with the parameters this report fills in
+QUESTIONS = [
+    ("appeals_most", "本地区被复议、诉讼最多的机关", "Bodies taken to review or court most in this region", ("province",)),
+    ("refusals_by_reason", "本地区不予公开的理由及比例", "Refusal rates by reason in this region", ("province", "year")),
+    ("biggest_changes_in_requests", "申请数量变化最大的机关", "Biggest year-over-year changes in requests", ("province",)),
+    ("missing_reports", "缺少年度报告的机关", "Bodies with no report for a year", ("province",)),
+    ("contradictions_by_region", "本地区数字自相矛盾的报告", "Contradictions in this region, in plain words", ("province", "city")),
+]
+
+
+def report_questions(datasette, database: str, report: dict) -> list[dict]:
+    return [
+        {"zh": zh, "en": en,
+         "url": datasette.urls.query(database, name) + "?" + urllib.parse.urlencode({p: report.get(p) or "" for p in params})}
+        for name, zh, en, params in QUESTIONS
+    ]
 
 
 async def _version_context(db, version: dict) -> dict:
@@ -111,11 +152,31 @@ async def raw_document(datasette, request):
         raise NotFound("no such document")
     extension = EXTENSIONS.get(row["format"] or "", "")
     content_type = (row["content_type"] or mimetypes.types_map.get(extension) or "application/octet-stream")
+    urls = await _all(db, "select url from version_documents where sha256 = ? union all "
+                          "select url from fetches where sha256 = ? limit 1", [sha, sha])
+    name = original_file_name(urls[0]["url"] if urls else None, extension) or f"{sha[:16]}{extension}"
     return Response(
         row["content"],
         content_type=content_type.split(";")[0] if "html" in content_type else content_type,
-        headers={"Content-Disposition": f'attachment; filename="{sha[:16]}{extension}"'},
+        headers={"Content-Disposition": content_disposition(name)},
     )
+
+
+def original_file_name(url: str | None, extension: str) -> str | None:
+    """The file's name as the portal served it (the URL's last segment, decoded), with its extension."""
+    if not url:
+        return None
+    name = urllib.parse.unquote(urllib.parse.urlsplit(url).path.rsplit("/", 1)[-1]).strip()
+    name = re.sub(r'[\\/"\x00-\x1f]', "_", name)
+    if not name:
+        return None
+    return name if "." in name.lstrip(".") or not extension else name + extension
+
+
+def content_disposition(name: str) -> str:
+    """An attachment header any browser reads: an ASCII fallback, and the real name in RFC 6266 form."""
+    fallback = name.encode("ascii", "replace").decode().replace("?", "_")
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{urllib.parse.quote(name, safe='')}"
 
 
 async def charts_page(datasette, request):
