@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from importlib.resources import files
 
 import sqlite_utils
+
 from nianbao.archive.db import transaction
 from nianbao.archive.regions import Region, by_code, mentioned, region_of
 
@@ -37,6 +38,7 @@ class Name:
     name: str
     portal_id: str | None
     portal_code: str | None
+    portal_place: str | None  # the portal's province, city and county as written
     title: str | None  # one of its reports' titles, when the name alone says no place
     first_year: int | None
     last_year: int | None
@@ -70,6 +72,7 @@ def body_key(name: str, region: Region | None) -> tuple[str, str]:
 def _names(db: sqlite_utils.Database) -> list[Name]:
     rows = db.execute("""
         select a.id, a.name, a.portal_id, p.region_code,
+               coalesce(p.province, '') || coalesce(p.city, '') || coalesce(p.county, ''),
                (select r.title from reports r where r.agency_id = a.id and r.title is not null limit 1),
                (select min(year) from reports r where r.agency_id = a.id),
                (select max(year) from reports r where r.agency_id = a.id),
@@ -93,7 +96,7 @@ def _locate(name: str, item: Name) -> tuple[Region | None, str | None]:
         region = region_of(text, hint)
         if region:
             return region, source
-    region = by_code().get(hint or "")
+    region = by_code().get(hint or "") or region_of(item.portal_place)
     return region, "portal" if region else None
 
 

@@ -16,6 +16,7 @@ from functools import cache
 from importlib.resources import files
 
 import sqlite_utils
+
 from nianbao.archive.db import transaction
 
 CONCORDANCE = "concordance"

@@ -10,8 +10,17 @@ import urllib.parse
 from datasette import hookimpl
 from datasette.utils.asgi import NotFound, Response
 
+from nianbao.archive.agency import find_bodies
 from nianbao.archive.search import highlight, parse_query
-from nianbao.archive.site import archive_database, check_keys, explain_check, figure_labels, line_chart, remerge
+from nianbao.archive.site import (
+    archive_database,
+    check_keys,
+    explain_check,
+    figure_labels,
+    grouped_keys,
+    line_chart,
+    remerge,
+)
 
 EXTENSIONS = {"pdf": ".pdf", "docx": ".docx", "doc": ".doc", "wps": ".wps", "html": ".html", "text": ".txt"}
 
@@ -180,21 +189,25 @@ def content_disposition(name: str) -> str:
 
 
 async def charts_page(datasette, request):
-    """An agency's trend for one figure, and a region's totals per year."""
+    """A body's trend for one figure (the body found by any part of its names), and a region's totals per year."""
     db = archive_database(datasette)
     key = request.args.get("key") or "requests.new.total"
-    agency = request.args.get("agency") or ""
+    agency = (request.args.get("agency") or "").strip()
     province = request.args.get("province") or ""
     city = request.args.get("city") or ""
-    labels = figure_labels()
-    label = labels.get(key, (key, ""))[0]
-    agency_points, region_points = [], []
-    if agency:
+    label = figure_labels().get(key, (key, ""))[0]
+    matches = await db.execute_fn(lambda conn: find_bodies(conn, agency)) if agency else []
+    chosen = request.args.get("body", "")
+    body = next((b for b in matches if str(b["id"]) == chosen), None)
+    if body is None and matches and (len(matches) == 1 or matches[0]["name"] == agency):
+        body = matches[0]
+    agency_points = []
+    if body:
         rows = await _all(
             db,
             "select year, sum(value) as value from current_figures "
-            "where agency = ? and key = ? and year is not null group by year order by year",
-            [agency, key],
+            "where body_id = ? and key = ? and year is not null group by year order by year",
+            [body["id"], key],
         )
         agency_points = [(r["year"], r["value"]) for r in rows]
     region_filter = " and ".join(
@@ -213,11 +226,14 @@ async def charts_page(datasette, request):
         "key": key,
         "label": label,
         "agency": agency,
+        "body": body,
+        "matches": matches if agency and body is None else [],
         "province": province,
         "city": city,
-        "keys": [(k, v[0]) for k, v in labels.items()],
-        "agency_chart": line_chart(agency_points, f"{agency}：{label}") if agency else "",
-        "region_chart": line_chart(region_points, f"{region_name}：{label}（合计 total）"),
+        "groups": grouped_keys(),
+        "agency_chart": line_chart(agency_points, f"{body['name']}：{label}") if body else "",
+        "region_chart": line_chart(region_points, f"{region_name}：{label}（合计 total）",
+                                   notes={r["year"]: f"{r['reports']} 份 reports" for r in rows}),
         "region_rows": rows,
         "database": db.name,
     }
