@@ -8,6 +8,7 @@ import sqlite3
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
 from nianbao.archive.search import ascii_lower, match_sql, parse_query, rebuild_search_index
 
 ALPHABET = "疫情复议的公开1２0aAbBkKsS\u212a\u017fｂＢ é😀\"-"
