@@ -117,7 +117,7 @@ def rebuild_bodies(db: sqlite_utils.Database) -> int:
         db.execute("delete from bodies")
         for members in groups.values():
             _write_body(db, members, set(renames.values()))
-    return db["bodies"].count
+    return db.table("bodies").count
 
 
 def _write_body(db: sqlite_utils.Database, members: list[tuple[Name, str, Region | None, str | None]],
@@ -135,7 +135,7 @@ def _write_body(db: sqlite_utils.Database, members: list[tuple[Name, str, Region
                    "reports = ? where id = ?",
                    [body_id, relation, region.code if region else None, item.first_year, item.last_year,
                     item.reports, item.id])
-    db["bodies"].insert({
+    db.table("bodies").insert({
         "id": body_id,
         "name": name,
         "other_names": json.dumps(sorted({m[0].name for m in members} - {name}), ensure_ascii=False),

@@ -57,7 +57,7 @@ def write_concordance(db: sqlite_utils.Database) -> int:
     ]
     with transaction(db):
         db.execute(f"delete from {CONCORDANCE}")
-        db[CONCORDANCE].insert_all(rows)
+        db.table(CONCORDANCE).insert_all(rows)
     return len(rows)
 
 
