@@ -40,12 +40,12 @@ def refresh_derived(db: sqlite_utils.Database) -> None:
     before publishing."""
     from nianbao.archive.bodies import rebuild_bodies  # the site's modules; imported here so ingest never needs them
     from nianbao.archive.search import sync_search_index
-    from nianbao.archive.series import write_concordance
+    from nianbao.archive.series import refresh_series
     from nianbao.archive.wide import rebuild_wide
 
     sync_search_index(db)
     rebuild_bodies(db)
-    write_concordance(db)
+    refresh_series(db)
     rebuild_wide(db)  # does nothing when the figures have not changed
 
 

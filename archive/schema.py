@@ -86,6 +86,13 @@ TABLES: list[TableSpec] = [
         pk=("series", "template", "key"),
     ),
     TableSpec(
+        "body_figures",  # each body's series per year (archive.series.refresh_series, before publishing)
+        {"body_id": int, "body": str, "province": str, "city": str, "county": str, "level": str, "year": int,
+         "series": str, "label_zh": str, "label_en": str, "value": "ANY", "reports": int, "template": str,
+         "report_id": int},
+        pk=("body_id", "year", "series"),
+    ),
+    TableSpec(
         "crawl_runs",
         {"id": int, "started_at": str, "ended_at": str, "status": str, "portals": int} | COUNTERS
         | {"host": str, "pid": int},  # the crawl's process, so a killed run can be told from a live one
@@ -304,6 +311,7 @@ INDEXES: list[tuple[str, tuple[str, ...], bool]] = [
     ("agencies", ("name",), True),
     ("agencies", ("body_id",), False),
     ("bodies", ("province", "city"), False),
+    ("body_figures", ("series", "year"), False),
     ("fetches", ("exchange_key",), True),
     ("fetches", ("run_id",), False),
     ("fetches", ("report_id",), False),
@@ -344,45 +352,36 @@ def _current_versions(columns: str) -> str:
     return ", ".join(map(_current_version, columns.split()))
 
 
+# The body's region (archive.bodies, built before publishing); until a report's name has a body, its portal's
+def _region(columns: str) -> str:
+    return ", ".join(f"case when b.id is null then p.{c} else b.{c} end as {c}" for c in columns.split())
+
+
 # What a journalist reads first (title, who, when, where, kind, state) before the ids, URLs and files
 VIEWS: dict[str, str] = {
     "current_reports": f"""
 select
-  r.title, r.agency, r.year, b.province, b.city, b.county, b.level, r.template, r.status, r.failed_checks,
+  r.title, r.agency, r.year, {_region("province city county level")}, r.template, r.status, r.failed_checks,
   {_current_versions("figure_count needs_ocr parse_ok published format")},
   r.first_seen, r.last_seen, r.removed_at,
   r.id as report_id, r.current_version_id as version_id, {_current_versions("version_no fetched_at")},
-  r.portal_id, p.name as portal, b.region_code, r.agency_id, a.body_id, b.name as body, r.url,
+  r.portal_id, p.name as portal, {_region("region_code")}, r.agency_id, a.body_id, b.name as body, r.url,
   {_current_versions("document_role document_url document_sha256 article_sha256 parser_version errors")}
 from reports r
 left join portals p on p.id = r.portal_id
 left join agencies a on a.id = r.agency_id
 left join bodies b on b.id = a.body_id
 """,
-    "current_figures": """
+    "current_figures": f"""
 select
   f.version_id, r.id as report_id, r.agency, r.year, r.template, r.portal_id,
-  b.region_code, b.province, b.city, b.county,
+  {_region("region_code province city county")},
   f.key, f.value, f.inferred, f.table_index, f.row, f.col, f.page, f.cell_text, a.body_id
 from figures f
 join reports r on r.current_version_id = f.version_id
+left join portals p on p.id = r.portal_id
 left join agencies a on a.id = r.agency_id
 left join bodies b on b.id = a.body_id
-""",
-    # Each body's series per year through the concordance: several keys of one template are added up;
-    # `reports` says how many reports the figure covers, `template` which definition it follows.
-    "body_figures": """
-select
-  a.body_id, b.name as body, b.province, b.city, b.county, b.level, r.year, c.series, c.label_zh, c.label_en,
-  sum(f.value) as value, count(distinct r.id) as reports, group_concat(distinct r.template) as template,
-  min(r.id) as report_id
-from figures f
-join reports r on r.current_version_id = f.version_id
-join agencies a on a.id = r.agency_id
-join bodies b on b.id = a.body_id
-join concordance c on c.key = f.key and c.template = r.template
-where r.year is not null
-group by a.body_id, r.year, c.series
 """,
     "current_checks": """
 select

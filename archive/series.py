@@ -48,6 +48,32 @@ def all_series() -> dict[str, Series]:
     return series
 
 
+# Several keys of one template are added up; `reports` says how many reports the figure covers, `template`
+# which definition it follows.
+BODY_FIGURES_SQL = """
+insert into body_figures
+select
+  a.body_id, b.name, b.province, b.city, b.county, b.level, r.year, c.series, c.label_zh, c.label_en,
+  sum(f.value), count(distinct r.id), group_concat(distinct r.template), min(r.id)
+from figures f
+join reports r on r.current_version_id = f.version_id
+join agencies a on a.id = r.agency_id
+join bodies b on b.id = a.body_id
+join concordance c on c.key = f.key and c.template = r.template
+where r.year is not null
+group by a.body_id, r.year, c.series
+"""
+
+
+def refresh_series(db: sqlite_utils.Database) -> int:
+    """The concordance and every body's series per year, from the current figures; returns the series rows."""
+    write_concordance(db)
+    with transaction(db):
+        db.execute("delete from body_figures")
+        db.execute(BODY_FIGURES_SQL)
+    return db.table("body_figures").count
+
+
 def write_concordance(db: sqlite_utils.Database) -> int:
     """The concordance as the archive's ``concordance`` table (one row per series, template and key)."""
     rows = [

@@ -1,6 +1,6 @@
 """The facet columns of current_reports come from reports itself: reports.failed_checks follows the current
 version at ingest, an older archive gains it filled in, and the view's rows are what the join gave (the region
-is the body's, the portal its own column)."""
+is the body's once bodies are built, the portal's before; the portal is its own column)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,10 @@ from nianbao.archive.db import open_archive
 
 JOINED_VIEW = """
 select
-  r.id as report_id, r.portal_id, p.name as portal, b.province, b.city, b.county, b.region_code, b.level,
+  r.id as report_id, r.portal_id, p.name as portal,
+  iif(b.id is null, p.province, b.province) as province, iif(b.id is null, p.city, b.city) as city,
+  iif(b.id is null, p.county, b.county) as county, iif(b.id is null, p.region_code, b.region_code) as region_code,
+  iif(b.id is null, p.level, b.level) as level,
   a.body_id, b.name as body,
   r.url, r.title, r.agency_id, r.agency, r.year, r.template, r.status,
   r.first_seen, r.last_seen, r.removed_at,

@@ -20,7 +20,7 @@ from conftest import http_get as get
 from nianbao.archive.agency import body_page, find_bodies
 from nianbao.archive.bodies import rebuild_bodies
 from nianbao.archive.db import open_archive
-from nianbao.archive.publish import make_datasette
+from nianbao.archive.publish import make_datasette, refresh_derived
 from nianbao.archive.regions import region_of
 from nianbao.archive.series import all_series
 from nianbao.archive.wide import rebuild_wide
@@ -97,7 +97,7 @@ def test_series_join_the_old_and_the_new_template(archive_copy: Path) -> None:
     db = open_archive(archive_copy)
     legacy_id, = query(archive_copy, "select id from reports where template = 'legacy' and agency = '中卫市人民政府'")[0]
     db.execute("update reports set agency = '中卫市人民政府办公室', agency_id = null where id = ?", [legacy_id])
-    rebuild_bodies(db)
+    refresh_derived(db)
     body_id, = query(archive_copy, "select body_id from agencies where name = '中卫市人民政府办公室'")[0]
     with sqlite3.connect(archive_copy) as conn:
         page = body_page(conn, body_id)
@@ -150,7 +150,7 @@ def test_agency_page_names_region_reports_series_chart_and_csv(site_url: str, si
 def test_another_name_leads_to_its_body_and_an_unknown_id_is_404(archive_copy: Path) -> None:
     db = open_archive(archive_copy)
     add_report(db, "淮安市洪泽区人民政府", 2024)
-    rebuild_bodies(db)
+    refresh_derived(db)
     db.close()
     (name_id, body_id), = query(archive_copy, "select id, body_id from agencies where name = '淮安市洪泽区人民政府'")
     assert name_id != body_id
