@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import re
 import urllib.parse
 from collections.abc import Mapping
 from typing import Any
@@ -16,6 +17,7 @@ from typing import Any
 from nianbao.archive.regions import by_code, region_of
 
 KINDS = ("new", "edited", "removed", "restored")
+_ID = re.compile(r"[0-9]{1,18}")
 
 
 def _getlist(args: Mapping[str, Any], name: str) -> list[str]:
@@ -41,10 +43,11 @@ def change_filters(args: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
     if args.get("portal"):
         clauses.append("r.portal_id = :portal")
         params["portal"] = args["portal"]
-    if (args.get("agency") or "").isdigit():
+    agency = args.get("agency") or ""
+    if agency:
         clauses.append("r.agency_id in (select id from agencies where body_id = "
                        "(select body_id from agencies where id = :agency))")
-        params["agency"] = int(args["agency"])
+        params["agency"] = int(agency) if _ID.fullmatch(agency) else -1  # not an id: matches nothing
     if args.get("region"):
         clauses.append("r.agency_id in (select a.id from agencies a join bodies b on b.id = a.body_id "
                        "where b.region_code like :region || '%')")

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
+
 from nianbao.parsers import parse_bytes
 from nianbao.parsers.pool import ParsePool, parse_documents
 

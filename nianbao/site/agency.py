@@ -9,6 +9,7 @@ from datasette.utils.asgi import NotFound, Response
 from nianbao.archive.agency import body_csv, body_of, body_page, compare, compare_csv, find_bodies
 from nianbao.archive.series import all_series
 from nianbao.archive.site import archive_database, line_chart
+from nianbao.site.args import ID, parse_id
 
 MAX_COMPARED = 8
 
@@ -18,19 +19,31 @@ def _csv(text: str, filename: str) -> Response:
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
-async def agency_page(datasette, request):
+async def _body(datasette, request, suffix: str = "") -> tuple[dict | Response, int]:
+    """The body page's data, or the redirect to it when the id is another of its names; 404 if none."""
     db = archive_database(datasette)
-    asked = int(request.url_vars["id"])
-    body_id = await db.execute_fn(lambda conn: body_of(conn, asked))
+    asked = parse_id(request.url_vars["id"])
+    body_id = None if asked is None else await db.execute_fn(lambda conn: body_of(conn, asked))
     if body_id is None:
-        raise NotFound(f"no agency {asked}")
+        raise NotFound(f"no agency {request.url_vars['id']}")
     if body_id != asked:  # another name of a body: its page is the body's
-        return Response.redirect(datasette.urls.path(f"/agency/{body_id}{request.url_vars.get('ext') or ''}"))
+        return Response.redirect(datasette.urls.path(f"/agency/{body_id}{suffix}")), body_id
     page = await db.execute_fn(lambda conn: body_page(conn, body_id))
     if page is None:
         raise NotFound(f"no agency {asked}")
-    if request.url_vars.get("ext") == ".csv":
-        return _csv(body_csv(page), f"agency-{body_id}.csv")
+    return page, body_id
+
+
+async def agency_csv(datasette, request):
+    page, body_id = await _body(datasette, request, ".csv")
+    return page if isinstance(page, Response) else _csv(body_csv(page), f"agency-{body_id}.csv")
+
+
+async def agency_page(datasette, request):
+    db = archive_database(datasette)
+    page, _ = await _body(datasette, request)
+    if isinstance(page, Response):
+        return page
     shown = next((s for s in page["series"] if s["series"].name == request.args.get("series")),
                  page["series"][0] if page["series"] else None)
     chart = ""
@@ -43,18 +56,26 @@ async def agency_page(datasette, request):
 
 
 def _ids(values: list[str]) -> list[int]:
-    return list(dict.fromkeys(int(v) for v in values if v.isdigit()))[:MAX_COMPARED]
+    return list(dict.fromkeys(i for i in map(parse_id, values) if i is not None))[:MAX_COMPARED]
 
 
-async def compare_page(datasette, request):
+async def _compared(datasette, request):
     db = archive_database(datasette)
     series = all_series()
     chosen = series.get(request.args.get("series") or "", next(iter(series.values())))
     asked = _ids(request.args.getlist("body"))
     ids = [b for b in [await db.execute_fn(lambda conn, a=a: body_of(conn, a)) for a in asked] if b is not None]
     table = await db.execute_fn(lambda conn: compare(conn, list(dict.fromkeys(ids)), chosen))
-    if request.url_vars.get("ext") == ".csv":
-        return _csv(compare_csv(table), f"compare-{chosen.name}.csv")
+    return db, series, chosen, table
+
+
+async def compare_csv_download(datasette, request):
+    _, _, chosen, table = await _compared(datasette, request)
+    return _csv(compare_csv(table), f"compare-{chosen.name}.csv")
+
+
+async def compare_page(datasette, request):
+    db, series, chosen, table = await _compared(datasette, request)
     found = []
     query = request.args.get("q", "").strip()
     if query:
@@ -80,8 +101,10 @@ async def agencies_page(datasette, request):
 @hookimpl
 def register_routes():
     return [
-        (r"^/agency/(?P<id>\d+)(?P<ext>\.csv)?$", agency_page),
-        (r"^/compare(?P<ext>\.csv)?$", compare_page),
+        (rf"^/agency/(?P<id>{ID})$", agency_page),
+        (rf"^/agency/(?P<id>{ID})\.csv$", agency_csv),
+        (r"^/compare$", compare_page),
+        (r"^/compare\.csv$", compare_csv_download),
         (r"^/agencies$", agencies_page),
     ]
 

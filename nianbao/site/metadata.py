@@ -1,47 +1,42 @@
-"""metadata.yml describes the archive under the name ``nianbao``; apply it under whatever name it is served."""
+"""The site's metadata.yml, applied to whatever name the archive is served under.
+
+It comes from this hook, not from ``datasette -m``, so ``nianbao serve`` and a plain
+``datasette archive.db`` show the same titles, descriptions, facets and canned queries.
+Metadata given on the command line still wins (Datasette merges it over the hook's).
+"""
 
 from __future__ import annotations
 
-import copy
+from functools import cache
+from typing import Any
 
 from datasette import hookimpl
 
 from nianbao.archive.site import figure_labels
+from nianbao.site import load_metadata
 
-TEMPLATE_NAME = "nianbao"
-# Tables and views with a column per figure key, or a ``key`` column: their keys are described in words
-KEYED_TABLES = ("figures_wide",)
-
-
-_DESCRIBED: dict[int, dict] = {}  # id of metadata.yml's entry as loaded -> it with the keys described
+TEMPLATE_NAME = "nianbao"  # metadata.yml describes the archive's tables under this database name
+KEYED_TABLES = ("figures_wide",)  # a column per figure key: each described by its label as printed
 
 
-def _with_key_labels(template: dict) -> dict:
-    """metadata.yml's database entry with every figure key of figures_wide described by its label and unit."""
-    if id(template) in _DESCRIBED:
-        return _DESCRIBED[id(template)]
-    described = copy.deepcopy(template)
+@cache
+def _shipped() -> dict[str, Any]:
+    """metadata.yml, with every figure key column described by its label and unit."""
+    shipped = load_metadata()
+    template = (shipped.get("databases") or {}).get(TEMPLATE_NAME) or {}
     for table in KEYED_TABLES:
-        columns = described.setdefault("tables", {}).setdefault(table, {}).setdefault("columns", {})
+        columns = template.setdefault("tables", {}).setdefault(table, {}).setdefault("columns", {})
         for key, (label, unit) in figure_labels().items():
             columns.setdefault(key, f"{label}（{unit}）" if unit else label)
-    _DESCRIBED[id(template)] = described
-    return described
+    return shipped
 
 
 @hookimpl
 def get_metadata(datasette, key, database, table):
-    # metadata.yml as loaded: 0.65 has no public accessor that does not call this hook again
-    local = getattr(datasette, "_metadata_local", None) or {}
-    template = (local.get("databases") or {}).get(TEMPLATE_NAME)
-    if not template:
-        return {}
-    names = [
-        name for name, db in datasette.databases.items()
-        if name != "_internal" and not db.is_memory
-    ]
-    described = _with_key_labels(template)
-    return {"databases": {name: described for name in names}}
+    shipped = _shipped()
+    template = (shipped.get("databases") or {}).get(TEMPLATE_NAME) or {}
+    names = [name for name, db in datasette.databases.items() if name != "_internal" and not db.is_memory]
+    return {**shipped, "databases": {name: template for name in names}}
 
 
 # Every column is described in two languages; folded away, they no longer push the rows off the screen.

@@ -21,6 +21,7 @@ from nianbao.archive.site import (
     line_chart,
     remerge,
 )
+from nianbao.site.args import ID, parse_id
 
 EXTENSIONS = {"pdf": ".pdf", "docx": ".docx", "doc": ".doc", "wps": ".wps", "html": ".html", "text": ".txt"}
 
@@ -36,7 +37,9 @@ async def _all(db, sql: str, params: list) -> list[dict]:
 
 async def report_page(datasette, request):
     db = archive_database(datasette)
-    report_id = int(request.url_vars["id"])
+    report_id = parse_id(request.url_vars["id"])
+    if report_id is None:
+        raise NotFound("no such report")
     report = await _one(
         db,
         "select r.*, p.name as portal, p.base_url as portal_url, a.body_id, b.name as body, b.province, b.city, "
@@ -46,14 +49,15 @@ async def report_page(datasette, request):
     )
     if report is None:
         raise NotFound(f"no report {report_id}")
-    version_no = request.args.get("version")
-    if version_no is not None:
+    version_arg = request.args.get("version")
+    if version_arg:
+        version_no = parse_id(version_arg)
         sql, params = "select * from report_versions where report_id = ? and version_no = ?", [report_id, version_no]
     else:
         sql, params = "select * from report_versions where id = ?", [report["current_version_id"]]
     version = await _one(db, sql, params)
-    if version_no is not None and version is None:
-        raise NotFound(f"report {report_id} has no version {version_no}")
+    if version_arg and version is None:
+        raise NotFound(f"report {report_id} has no version {version_arg}")
     versions = await _all(
         db, "select id, version_no, fetched_at from report_versions where report_id = ? order by version_no",
         [report_id],
@@ -243,7 +247,7 @@ async def charts_page(datasette, request):
 @hookimpl
 def register_routes():
     return [
-        (r"^/report/(?P<id>\d+)$", report_page),
+        (rf"^/report/(?P<id>{ID})$", report_page),
         (r"^/raw/(?P<sha256>[0-9a-f]{64})$", raw_document),
         (r"^/charts$", charts_page),
     ]
