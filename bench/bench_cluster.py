@@ -24,6 +24,7 @@ from pathlib import Path
 
 from nianbao.archive.db import open_archive
 from nianbao.archive.ingest import documents_to_parse, ingest_report
+from nianbao.archive.runs import start_run
 from nianbao.cluster.cli import _start_worker
 from nianbao.cluster.queue import RESULTS, client
 from nianbao.cluster.redis_server import RedisServer
@@ -68,9 +69,10 @@ def writer_cost(redis_url: str, folder: Path) -> tuple[float, float]:
     (bytes from Redis, parse results cached there), and the same captures ingested directly."""
     entries = [json.loads(entry[b"entry"]) for _, entry in client(redis_url).xrange(RESULTS)]
     writer = ArchiveWriter(folder / "replay.db", redis_url)
+    run_id = start_run(writer.db)
     started = time.perf_counter()
     for entry in entries:
-        writer.apply(entry)
+        writer.apply(entry | {"run": run_id})
     applied = time.perf_counter() - started
     captures = [writer.capture(line) for entry in entries for line in entry["captures"]]
     direct = open_archive(folder / "direct.db")
