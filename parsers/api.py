@@ -27,7 +27,7 @@ def extract_document(data: bytes) -> Document:
     if fmt in UNREADABLE:
         return Document(format=fmt, errors=[UNREADABLE[fmt]], needs_ocr=fmt == "image")
     try:
-        module = importlib.import_module(f"parsers.extract.{fmt}")
+        module = importlib.import_module(f"nianbao.parsers.extract.{fmt}")
     except ImportError:
         return Document(format=fmt, errors=[f"no extractor for format '{fmt}' yet"])
     doc = module.extract(data)
