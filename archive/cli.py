@@ -11,6 +11,7 @@ import uvicorn
 from nianbao.archive.db import open_archive
 from nianbao.archive.publish import make_datasette, refresh_derived
 from nianbao.archive.reparse import reparse_archive
+from nianbao.parsers.pool import ParsePool
 
 
 @click.command(short_help="Publish the archive with Datasette.")
@@ -32,13 +33,16 @@ def serve(db_path: str, port: int, host: str) -> None:
 
 @click.command(short_help="Rebuild figures and checks after a parser upgrade.")
 @click.option("--db", "db_path", default="nianbao.db", show_default=True, type=click.Path(dir_okay=False))
-def reparse(db_path: str) -> None:
+@click.option("--workers", type=click.IntRange(min=0), default=None,
+              help="Parser processes (default: one per core; 0 parses in this process).")
+def reparse(db_path: str, workers: int | None) -> None:
     """Rebuild figures and checks from the stored raw documents after a parser upgrade."""
     if not Path(db_path).is_file():
         raise click.ClickException(f"no archive database at {db_path}")
     db = open_archive(db_path)
-    with click.progressbar(length=db["report_versions"].count, label="reparsing", file=sys.stderr) as bar:
-        summary = reparse_archive(db, progress=lambda done, total: bar.update(1))
+    with ParsePool(workers) as pool, click.progressbar(length=db["report_versions"].count, label="reparsing",
+                                                       file=sys.stderr) as bar:
+        summary = reparse_archive(db, pool, progress=lambda done, total: bar.update(done - bar.pos))
     refresh_derived(db)
     db.close()
     click.echo(

@@ -266,6 +266,9 @@ TABLES: list[TableSpec] = [
             "new_document_sha256": str,
             "changed_figures": str,  # JSON {key: [old, new]}
             "old_errors": str,
+            # JSON {field: [old, new]}: every version column (title, year, agency, text, errors…) and every
+            # parsed-row table (figures, checks, raw_tables, sections, version_documents: lists of rows) that changed
+            "changed_fields": str,
         },
         pk="id",
         foreign_keys=[("version_id", "report_versions", "id")],
