@@ -14,7 +14,7 @@ import sys
 from dataclasses import asdict
 from typing import IO, Any
 
-from nianbao.archive.capture import Capture, ReportCapture
+from nianbao.archive.capture import Capture, ListedReport, ReportCapture
 from nianbao.archive.ingest import IngestResult
 from scrapy import signals
 from scrapy.crawler import Crawler
@@ -60,6 +60,7 @@ class ArchivePipeline:
             )
 
     def process_item(self, item: Any) -> Any:
+        from nianbao.archive import runs
         from nianbao.archive.history import sync_changes
         from nianbao.archive.ingest import ingest_report
 
@@ -69,6 +70,8 @@ class ArchivePipeline:
                 sync_changes(self.db, self.run_id, result.report_id)  # new/edited/restored → a changes row
             if self.crawler.settings.getbool("NIANBAO_PROGRESS"):
                 print_progress(item, result)
+        elif isinstance(item, ListedReport):
+            runs.record_listing(self.db, self.run_id, item)
         return item
 
     def close_spider(self) -> None:

@@ -19,9 +19,10 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 from scrapy.utils.project import get_project_settings
 
-# For crawling the bundled mirror on loopback: its sample registry, no politeness delays against ourselves.
+# For crawling the bundled mirror on loopback: its sample registry, no politeness delays against ourselves,
+# and every report revisited on every crawl (its snapshots are minutes apart, not months).
 MIRROR_SETTINGS = {"NIANBAO_REGISTRY": str(SAMPLE_REGISTRY_PATH), "AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0, "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
-                   "RETRY_TIMES": 0, "TELNETCONSOLE_ENABLED": False}
+                   "RETRY_TIMES": 0, "TELNETCONSOLE_ENABLED": False, "NIANBAO_REVISIT_MAX_DAYS": 0}
 
 
 def crawl_settings(

@@ -19,8 +19,9 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import scrapy
-from nianbao.archive.capture import Capture, ReportCapture
+from nianbao.archive.capture import Capture, ListedReport, ReportCapture
 from nianbao.crawler.registry import Portal, select_portals
+from nianbao.crawler.revisit import RevisitPolicy
 from nianbao.crawler.warc import META_FILE, META_RECORD_ID
 from nianbao.parsers.encoding import decode_html
 from parsel import Selector
@@ -40,7 +41,9 @@ class PortalSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> PortalSpider:
         kwargs.setdefault("registry", crawler.settings.get("NIANBAO_REGISTRY"))
-        return super().from_crawler(crawler, *args, **kwargs)
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.revisits = RevisitPolicy.from_settings(crawler.settings)
+        return spider
 
     def __init__(self, portal: str | None = None, registry: str | None = None, **kwargs: Any) -> None:
         """``portal``: comma-separated ids (default all); ``registry``: a registry file (default the production one)."""
@@ -53,6 +56,7 @@ class PortalSpider(scrapy.Spider):
         # completely, so its missing reports must not be taken as removed).
         self.pages: Counter[str] = Counter()
         self.list_failures: dict[str, list[str]] = defaultdict(list)
+        self.revisits = RevisitPolicy(None, 0)  # set from the settings by from_crawler: which reports to request
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for portal in self.portals:
@@ -64,7 +68,7 @@ class PortalSpider(scrapy.Spider):
             url, callback=self.parse_list, errback=self.list_failed, cb_kwargs={"portal": portal}
         )
 
-    def parse_list(self, response: Response, portal: Portal) -> Iterator[scrapy.Request]:
+    def parse_list(self, response: Response, portal: Portal) -> Iterator[scrapy.Request | ListedReport]:
         self.pages[portal.id] += 1
         page = Selector(text=decoded_text(response), base_url=response.url)
         for link in page.css(portal.family.list_links):
@@ -73,6 +77,11 @@ class PortalSpider(scrapy.Spider):
             if not portal.is_report_title(title):
                 self.crawler.stats.inc_value("nianbao/skipped_articles")
                 self.logger.debug("skipped (not a report title): %s %s", title, url)
+                continue
+            listed = self.revisits.not_due(portal.id, url, response.url, title)
+            if listed:  # a known report, not due for a revisit: noted, not requested
+                self.crawler.stats.inc_value("nianbao/reports_not_due")
+                yield listed
                 continue
             yield scrapy.Request(
                 url,
