@@ -26,7 +26,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future
 from dataclasses import dataclass
-from itertools import islice
+from itertools import groupby, islice
 from typing import Any
 
 import sqlite_utils
@@ -121,32 +121,24 @@ def _version_documents(db: sqlite_utils.Database) -> Iterator[tuple[int, int, li
         "select v.id, v.report_id, d.sha256, d.url, d.role, d.position from report_versions v "
         "join version_documents d on d.version_id = v.id order by v.report_id, v.version_no, v.id, d.position"
     ).fetchall()
-    current: tuple[int, int] | None = None
-    documents: list[tuple[str, str, str, int]] = []
-    for version_id, report_id, *document in rows:
-        if current and current[0] != version_id:
-            yield (*current, documents)
-            documents = []
-        current = (version_id, report_id)
-        documents.append(tuple(document))  # type: ignore[arg-type]
-    if current:
-        yield (*current, documents)
+    for (version_id, report_id), documents in groupby(rows, key=lambda row: (row[0], row[1])):
+        yield version_id, report_id, [(sha, url, role, position) for _, _, sha, url, role, position in documents]
 
 
 def _rewrite_version(db: sqlite_utils.Database, version_id: int, docs: list[ParsedDocument]) -> tuple[bool, bool]:
     """Replace one version's parsed rows; log what changed. Returns (changed, parse_ok)."""
-    old = db["report_versions"].get(version_id)
+    old = db.table("report_versions").get(version_id)
     before = _reading(db, version_id)
     main = choose_main(docs)
     fields = version_fields(docs, main, utc_now())
     for kept in ("title", "agency"):  # from the article page when the parser finds none
         fields[kept] = fields[kept] or old[kept]
-    db["report_versions"].update(version_id, fields)
+    db.table("report_versions").update(version_id, fields)
     write_parse_rows(db, version_id, docs, main)
     after = _reading(db, version_id)
     changed_fields = {name: [before[name], after[name]] for name in before if before[name] != after[name]}
     if changed_fields:
-        db["reparse_log"].insert(
+        db.table("reparse_log").insert(
             {
                 "version_id": version_id,
                 "reparsed_at": fields["parsed_at"],
@@ -160,15 +152,15 @@ def _rewrite_version(db: sqlite_utils.Database, version_id: int, docs: list[Pars
                 "changed_fields": json.dumps(changed_fields, ensure_ascii=False),
             }
         )
-    report = db["reports"].get(old["report_id"])
+    report = db.table("reports").get(old["report_id"])
     if report["current_version_id"] == version_id:
-        db["reports"].update(report["id"], report_columns(db, fields, report))
+        db.table("reports").update(report["id"], report_columns(db, fields, report))
     return bool(changed_fields), bool(fields["parse_ok"])
 
 
 def _reading(db: sqlite_utils.Database, version_id: int) -> dict[str, Any]:
     """Everything a parse wrote for a version, as stored: its columns and the rows of each parsed table."""
-    version = db["report_versions"].get(version_id)
+    version = db.table("report_versions").get(version_id)
     reading: dict[str, Any] = {k: v for k, v in version.items() if k not in UNLOGGED_COLUMNS}
     for table in ROW_TABLES:
         # column 2 is the rest of each table's primary key (key, rule, table_index, position, sha256)

@@ -124,7 +124,7 @@ def mark_removed(db: sqlite_utils.Database, run_id: int, portal_id: str, removed
 def record_listing(db: sqlite_utils.Database, run_id: int, listed: ListedReport) -> None:
     """Note a known report this run saw listed but did not request, its revisit not being due."""
     with transaction(db):
-        db["listings"].insert({"run_id": run_id, "seen_at": utc_now()} | asdict(listed), replace=True)
+        db.table("listings").insert({"run_id": run_id, "seen_at": utc_now()} | asdict(listed), replace=True)
         count(db, run_id, listed.portal_id, reports_not_due=1)
 
 
