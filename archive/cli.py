@@ -7,11 +7,9 @@ import sys
 from pathlib import Path
 
 import click
-import uvicorn
+
 from nianbao.archive.db import open_archive
-from nianbao.archive.publish import make_datasette, refresh_derived
-from nianbao.archive.reparse import reparse_archive
-from nianbao.parsers.pool import ParsePool
+from nianbao.archive.publish import refresh_derived
 
 
 @click.command(short_help="Publish the archive with Datasette.")
@@ -20,6 +18,10 @@ from nianbao.parsers.pool import ParsePool
 @click.option("--host", default="127.0.0.1", show_default=True)
 def serve(db_path: str, port: int, host: str) -> None:
     """Publish the archive with Datasette (read-only, immutable, downloadable)."""
+    import uvicorn  # the server's modules only for this command
+
+    from nianbao.archive.publish import make_datasette
+
     if not Path(db_path).is_file():
         raise click.ClickException(f"no archive database at {db_path} (run `nianbao crawl` or `nianbao demo` first)")
     db = open_archive(db_path)
@@ -37,6 +39,9 @@ def serve(db_path: str, port: int, host: str) -> None:
               help="Parser processes (default: one per core; 0 parses in this process).")
 def reparse(db_path: str, workers: int | None) -> None:
     """Rebuild figures and checks from the stored raw documents after a parser upgrade."""
+    from nianbao.archive.reparse import reparse_archive  # the parsers' modules only for this command
+    from nianbao.parsers.pool import ParsePool
+
     if not Path(db_path).is_file():
         raise click.ClickException(f"no archive database at {db_path}")
     db = open_archive(db_path)

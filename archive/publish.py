@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import sqlite_utils
-from datasette.app import Datasette
 
 from nianbao.site import load_metadata
+
+if TYPE_CHECKING:
+    from datasette.app import Datasette
 
 SETTINGS = {
     "sql_time_limit_ms": 5000,
@@ -28,6 +31,8 @@ SETTINGS = {
 
 def make_datasette(db_path: str | Path) -> Datasette:
     """A Datasette over ``db_path`` with the site's metadata; its plugins and templates come by entry point."""
+    from datasette.app import Datasette  # imported here: refresh_derived (crawl, reparse) needs no web server
+
     db_path = Path(db_path)
     if not db_path.is_file():
         raise FileNotFoundError(f"no archive database at {db_path}")
