@@ -24,13 +24,12 @@ import resource
 import sqlite3
 import sys
 import tempfile
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from nianbao.crawler.run import crawl_settings, run_crawl_subprocess
-
 from bench.simhosts import Politeness, SimServer, politeness, start_sim
+from bench.verdict import conclude, conditions
+from nianbao.crawler.run import crawl_settings, run_crawl_subprocess
 
 DEFAULT_HOSTS = (30, 300)
 GAP_TOLERANCE = 0.05  # s: the reactor's timer granularity and the loopback's own delay
@@ -92,9 +91,7 @@ def verify(fetch: Crawl, full: Crawl, hosts: int) -> list[str]:
 
 
 def main(host_counts: list[int]) -> None:
-    cores = len(os.sched_getaffinity(0))
-    print(f"conditions: {cores} cores, load average {os.getloadavg()[0]:.1f} at start; "
-          "shipped politeness settings; server latency 0.3-1 s per request")
+    print(f"conditions: {conditions()} at start; shipped politeness settings; server latency 0.3-1 s per request")
     rates = {}
     problems = []
     for hosts in host_counts:
@@ -114,10 +111,7 @@ def main(host_counts: list[int]) -> None:
         (low, (fetch_low, full_low)), (high, (fetch_high, full_high)) = min(rates.items()), max(rates.items())
         print(f"\nscaling {low} -> {high} hosts ({high / low:.0f}x): fetch only {fetch_high / fetch_low:.1f}x "
               f"the reports/s, with archive {full_high / full_low:.1f}x")
-    print(f"load average at end: {os.getloadavg()[0]:.1f}; finished {time.strftime('%H:%M:%S')}")
-    if problems:
-        sys.exit("VERIFICATION FAILED:\n" + "\n".join(problems))
-    print("verified: robots.txt first, >= 1 s between requests and <= 2 at once per host, every capture archived")
+    conclude(problems, "robots.txt first, >= 1 s between requests and <= 2 at once per host, every capture archived")
 
 
 if __name__ == "__main__":

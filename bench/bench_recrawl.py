@@ -20,7 +20,6 @@ run, and each host was treated politely.
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 import sys
 import tempfile
@@ -28,9 +27,9 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from nianbao.crawler.run import run_crawl_subprocess
-
 from bench.simhosts import Arrival, SimServer, start_sim
+from bench.verdict import conclude, conditions
+from nianbao.crawler.run import run_crawl_subprocess
 
 CRAWLS = (
     ("first crawl", {}),
@@ -98,7 +97,7 @@ def verify(crawls: list[Crawl]) -> list[str]:
 
 
 def main(hosts: int) -> None:
-    print(f"conditions: {len(os.sched_getaffinity(0))} cores, load average {os.getloadavg()[0]:.1f}; {hosts} simulated "
+    print(f"conditions: {conditions()}; {hosts} simulated "
           "hosts, latency 0.3-1 s; shipped politeness settings (robots.txt, >= 1 s per host, AutoThrottle)")
     server = start_sim(hosts)
     try:
@@ -117,11 +116,7 @@ def main(hosts: int) -> None:
     print(f"\nrevisit policy / first crawl: {policy.requests / first.requests:.0%} of the requests, "
           f"{policy.seconds / first.seconds:.0%} of the time (goal <= 20% each); its requests are robots.txt and list "
           f"pages only, which are {first.kinds['robots'] + first.kinds['list']} of the first crawl's {first.requests}")
-    print(f"load average at end: {os.getloadavg()[0]:.1f}")
-    problems = verify(crawls)
-    if problems:
-        sys.exit("VERIFICATION FAILED:\n" + "\n".join(problems))
-    print("verified: re-crawls added no version and removed nothing; every report not requested is listed in its run")
+    conclude(verify(crawls), "re-crawls added no version and removed nothing; every report not requested is listed in its run")
 
 
 if __name__ == "__main__":

@@ -31,6 +31,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from bench.verdict import conclude, conditions
 from nianbao.archive.db import open_archive
 from nianbao.archive.reparse import reparse_archive
 from nianbao.parsers import parse_bytes
@@ -102,8 +103,7 @@ def main(rounds: int) -> None:
         command([sys.executable, "-m", "nianbao.cli", "demo", "--db", str(db_path), "--no-serve"])
         documents = raw_documents(db_path)
         workers = ParsePool(0).workers or len(os.sched_getaffinity(0))
-        print(f"conditions: {len(os.sched_getaffinity(0))} cores, {workers} parse workers, load average "
-              f"{os.getloadavg()[0]:.1f} at start; demo archive: {len(documents)} raw documents, "
+        print(f"conditions: {conditions()} at start, {workers} parse workers; demo archive: {len(documents)} raw documents, "
               f"{sum(len(d) for _, d, _ in documents) / 1e6:.1f} MB; median of {rounds} rounds")
         anchor, anchor_cpu, parsed = timed(lambda: parse_all(documents), rounds)
         summaries: list = []
@@ -122,10 +122,7 @@ def main(rounds: int) -> None:
     print(f"anchor as a command              {anchor_cmd:6.2f} s")
     print(f"nianbao reparse (the command)    {reparse_cmd:6.2f} s   ratio {reparse_cmd / anchor_cmd:.2f} "
           f"(goal <= {GOAL})")
-    print(f"load average at end: {os.getloadavg()[0]:.1f}")
-    if problems:
-        sys.exit("VERIFICATION FAILED:\n" + "\n".join(problems))
-    print("verified: reparse changed nothing; every version's figures are the anchor's parse of its main document")
+    conclude(problems, "reparse changed nothing; every version's figures are the anchor's parse of its main document")
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import yaml
+
 from nianbao.crawler.mirror.server import SITE_DIR, MirrorHandler, MirrorServer, Resource, Snapshot, load_snapshot
 from nianbao.crawler.registry import SAMPLE_REGISTRY_PATH
 
