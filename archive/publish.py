@@ -13,8 +13,6 @@ from typing import TYPE_CHECKING
 
 import sqlite_utils
 
-from nianbao.site import load_metadata
-
 if TYPE_CHECKING:
     from datasette.app import Datasette
 
@@ -30,14 +28,14 @@ SETTINGS = {
 
 
 def make_datasette(db_path: str | Path) -> Datasette:
-    """A Datasette over ``db_path`` with the site's metadata; its plugins and templates come by entry point."""
+    """A Datasette over ``db_path``; the site (plugins, templates, metadata) comes by entry point."""
     from datasette.app import Datasette  # imported here: refresh_derived (crawl, reparse) needs no web server
 
     db_path = Path(db_path)
     if not db_path.is_file():
         raise FileNotFoundError(f"no archive database at {db_path}")
     checkpoint(db_path)
-    return Datasette(immutables=[str(db_path)], metadata=load_metadata(), settings=SETTINGS)
+    return Datasette(immutables=[str(db_path)], settings=SETTINGS)
 
 
 def refresh_derived(db: sqlite_utils.Database) -> None:

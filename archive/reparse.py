@@ -30,6 +30,7 @@ from itertools import groupby, islice
 from typing import Any
 
 import sqlite_utils
+
 from nianbao.archive.db import transaction
 from nianbao.archive.documents import load_document
 from nianbao.archive.runs import utc_now

@@ -21,6 +21,7 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 
 import sqlite_utils
+
 from nianbao.archive.capture import ListedReport
 from nianbao.archive.db import transaction
 from nianbao.archive.schema import COUNTERS

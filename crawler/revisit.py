@@ -30,9 +30,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from scrapy.settings import BaseSettings
+
 from nianbao.archive.capture import ListedReport
 from nianbao.archive.ingest import canonical_url
-from scrapy.settings import BaseSettings
 
 STABLE_FRACTION = 0.1  # a report stable for 300 days is revisited every 30 days (or the maximum, if lower)
 DEFAULT_MAX_DAYS = 30.0

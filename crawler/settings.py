@@ -11,6 +11,11 @@ behave the same:
   (``crawler/revisit.py``; default 30; 0 requests every report on every crawl).
 - ``NIANBAO_CAPTURE_LOG``: a JSON-lines file with one summary line per report capture (audit, tests).
 - ``NIANBAO_PROGRESS``: print one line per archived report on stderr.
+- ``NIANBAO_PARSE_WORKERS``: processes that parse the fetched documents (default: one per core; ``0``
+  parses inline, in the crawl's process, without the caps below).
+- ``NIANBAO_PARSE_MEMORY_MB``: address-space cap of each parse worker (a file beyond it is an error on
+  that document).
+- ``NIANBAO_PARSE_TIMEOUT``: seconds one document may take before its worker is killed.
 """
 
 BOT_NAME = "nianbao"
@@ -36,6 +41,9 @@ AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 SCHEDULER_PRIORITY_QUEUE = "scrapy.pqueues.DownloaderAwarePriorityQueue"
 REACTOR_THREADPOOL_MAXSIZE = 20  # DNS lookups of many hosts
+# A report waits for the parse pool with its responses held; Scrapy stops fetching once the responses
+# held pass this size (default 5 MB: two scanned PDFs), so allow the captures of many hosts in the pool.
+SCRAPER_SLOT_MAX_ACTIVE_SIZE = 128 * 1024 * 1024
 RETRY_ENABLED = True
 RETRY_TIMES = 3
 DOWNLOAD_TIMEOUT = 60
@@ -61,6 +69,9 @@ NIANBAO_PROXY = None
 NIANBAO_CAPTURE_LOG = None
 NIANBAO_PROGRESS = False
 NIANBAO_REVISIT_MAX_DAYS = 30
+NIANBAO_PARSE_WORKERS = None  # one per core
+NIANBAO_PARSE_MEMORY_MB = 2048
+NIANBAO_PARSE_TIMEOUT = 180
 
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import importlib.abc
 import socket
+import sys
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -15,6 +17,21 @@ from datasette.app import Datasette
 
 from nianbao.crawler.mirror.server import MirrorServer, start_mirror
 from nianbao.crawler.run import MIRROR_SETTINGS, run_crawl_subprocess
+
+
+class _TopLevelFolderGuard(importlib.abc.MetaPathFinder):
+    """crawler/, archive/ and parsers/ are importable only as nianbao.crawler etc., as in an installed wheel.
+
+    The checkout's root is on sys.path in tests (for tools/), which would also let ``import parsers``
+    work here and nowhere else; this guard makes such an import fail in the tests as it fails for users."""
+
+    def find_spec(self, name: str, path: Any = None, target: Any = None) -> None:
+        if name in ("crawler", "archive", "parsers"):
+            raise ModuleNotFoundError(f"import nianbao.{name}, not the top-level folder {name!r}", name=name)
+        return None
+
+
+sys.meta_path.insert(0, _TopLevelFolderGuard())
 
 
 def free_port() -> int:

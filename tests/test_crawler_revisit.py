@@ -11,6 +11,7 @@ import sqlite3
 from datetime import UTC, datetime, timedelta
 
 import pytest
+
 from nianbao.crawler.mirror.server import SITE_DIR
 from nianbao.crawler.revisit import KnownReport
 
