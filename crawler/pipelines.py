@@ -16,6 +16,7 @@ import json
 import sys
 from concurrent.futures import Future
 from dataclasses import asdict
+from pathlib import Path
 from typing import IO, Any
 
 from scrapy import signals
@@ -27,6 +28,7 @@ from twisted.internet.defer import Deferred
 
 from nianbao.archive.capture import Capture, ListedReport, ReportCapture
 from nianbao.archive.ingest import IngestResult
+from nianbao.crawler.scope import link_refused
 from nianbao.parsers.model import ParseResult
 from nianbao.parsers.pool import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_SECONDS, ParsePool
 
@@ -45,6 +47,7 @@ class ArchivePipeline:
             raise NotConfigured("no NIANBAO_DB: captures are not archived")
         pipeline = cls(crawler, db_path)
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(pipeline.link_refused, signal=link_refused)
         return pipeline
 
     def open_spider(self) -> None:
@@ -86,6 +89,17 @@ class ArchivePipeline:
         elif isinstance(item, ListedReport):
             runs.record_listing(self.db, self.run_id, item)
         return item
+
+    def link_refused(self, url: str, reason: str, kind: str, found_on: str | None, portal_id: str | None) -> None:
+        """A link the crawl would not fetch (crawler/scope.py): one ``refused_links`` row of this run."""
+        from nianbao.archive.db import transaction
+        from nianbao.archive.runs import utc_now
+
+        if not hasattr(self, "db"):
+            return
+        with transaction(self.db):
+            self.db.table("refused_links").insert({"run_id": self.run_id, "portal_id": portal_id, "url": url, "kind": kind,
+                                             "reason": reason, "found_on": found_on, "at": utc_now()})
 
     def close_spider(self) -> None:
         from nianbao.archive import runs
@@ -147,10 +161,15 @@ def print_progress(capture: ReportCapture, result: IngestResult) -> None:
 
 
 class CaptureLogPipeline:
-    """Writes one JSON line per capture to ``NIANBAO_CAPTURE_LOG``: what was fetched, not the bytes."""
+    """Writes one JSON line per capture to ``NIANBAO_CAPTURE_LOG``: what was fetched, not the bytes.
 
-    def __init__(self, path: str) -> None:
+    With ``NIANBAO_CAPTURE_BLOBS`` (a folder) the bytes are written too, one file per sha256: a
+    cluster's crawl node uploads the log and these files instead of writing the archive.
+    """
+
+    def __init__(self, path: str, blobs: str | None = None) -> None:
         self.path = path
+        self.blobs = Path(blobs) if blobs else None
         self.file: IO[str] | None = None
 
     @classmethod
@@ -158,7 +177,7 @@ class CaptureLogPipeline:
         path = crawler.settings.get("NIANBAO_CAPTURE_LOG")
         if not path:
             raise NotConfigured
-        return cls(path)
+        return cls(path, crawler.settings.get("NIANBAO_CAPTURE_BLOBS"))
 
     def open_spider(self) -> None:
         self.file = open(self.path, "a", encoding="utf-8")  # noqa: SIM115 (open for the whole crawl)
@@ -170,9 +189,19 @@ class CaptureLogPipeline:
                 "article": capture_summary(item.article),
                 "attachments": [capture_summary(a) for a in item.attachments],
             }
+            if self.blobs:
+                for capture, summary in zip([item.article, *item.attachments], [line["article"], *line["attachments"]]):
+                    self._keep(capture.body, summary["sha256"])
             self.file.write(json.dumps(line, ensure_ascii=False) + "\n")
             self.file.flush()
         return item
+
+    def _keep(self, body: bytes, sha256: str) -> None:
+        assert self.blobs is not None
+        self.blobs.mkdir(parents=True, exist_ok=True)
+        target = self.blobs / sha256
+        if body and not target.exists():
+            target.write_bytes(body)
 
     def close_spider(self) -> None:
         if self.file:

@@ -19,10 +19,14 @@ COMMANDS = {
     "crawl": "nianbao.crawler.cli:crawl",
     "parse": "nianbao.parsers.cli:parse",
     "reparse": "nianbao.archive.cli:reparse",
+    "publish": "nianbao.archive.cli:publish_command",
     "serve": "nianbao.archive.cli:serve",
     "demo": "nianbao.demo:demo",
     "portals": "nianbao.crawler.cli:portals",
     "mirror": "nianbao.crawler.cli:mirror",
+    "worker": "nianbao.cluster.cli:worker",
+    "cluster-crawl": "nianbao.cluster.cli:cluster_crawl",
+    "cluster-demo": "nianbao.cluster.cli:cluster_demo",
 }
 
 

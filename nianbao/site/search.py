@@ -17,10 +17,12 @@ from datasette.utils.asgi import Response
 
 from nianbao.archive.search import index_is_current, match_sql, search
 from nianbao.archive.site import archive_database
+from nianbao.site.args import page_number
 
 # table or view -> its column holding a report_versions id
 SEARCHABLE = {"reports": "current_version_id", "report_versions": "id", "current_reports": "version_id"}
 PAGE_SIZE = 20
+LAST_PAGE = 10_000  # 200,000 hits: more than the archive holds reports
 
 
 @hookimpl(trylast=True)  # last, so its extra_context wins over the built-in search's supports_search=False
@@ -50,8 +52,7 @@ def filters_from_request(request, database, table, datasette):
 async def search_page(datasette, request):
     query = request.args.get("q", "")
     case_sensitive = request.args.get("case") == "1"
-    page_arg = request.args.get("page", "1")
-    page = int(page_arg) if page_arg.isdigit() and int(page_arg) > 0 else 1
+    page = page_number(request.args.get("page"), LAST_PAGE)
     db = archive_database(datasette)
     limit_ms = datasette.setting("sql_time_limit_ms")
 
