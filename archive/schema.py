@@ -69,7 +69,10 @@ TABLES: list[TableSpec] = [
     ),
     TableSpec(
         "crawl_run_portals",
-        {"run_id": int, "portal_id": str} | COUNTERS | {"error": str},
+        {"run_id": int, "portal_id": str} | COUNTERS | {"error": str}
+        # How the portal's crawl went: ok, blocked (a challenge page), suspect (few or no report
+        # links: the site changed?) or failed; why; and how many report links its lists gave.
+        | {"outcome": str, "outcome_reason": str, "report_links": int},
         pk=("run_id", "portal_id"),
         foreign_keys=[("run_id", "crawl_runs", "id"), ("portal_id", "portals", "id")],
         defaults={name: 0 for name in COUNTERS},

@@ -23,6 +23,7 @@ COMMANDS = {
     "serve": "nianbao.archive.cli:serve",
     "demo": "nianbao.demo:demo",
     "portals": "nianbao.crawler.cli:portals",
+    "discover": "nianbao.crawler.cli:discover",
     "mirror": "nianbao.crawler.cli:mirror",
     "worker": "nianbao.cluster.cli:worker",
     "cluster-crawl": "nianbao.cluster.cli:cluster_crawl",
