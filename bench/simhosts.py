@@ -33,6 +33,7 @@ from scrapy.http import Response
 from nianbao.crawler.mirror.server import SITE_DIR, MirrorHandler, MirrorServer, Resource, Snapshot, load_snapshot
 from nianbao.crawler.registry import SAMPLE_REGISTRY_PATH
 
+TEXT_TYPES = ("text/", "application/json", "application/javascript", "application/xml")  # may name the host
 SAMPLE_SITES = sorted({entry["site"] for entry in yaml.safe_load(SAMPLE_REGISTRY_PATH.read_text("utf-8"))["portals"]})
 
 
@@ -63,7 +64,7 @@ class SimSnapshot:
         if site is None:
             return None
         found = self.base.resource(urlunsplit(parts._replace(netloc=site)))
-        if found is None or not found.content_type.startswith("text/"):
+        if found is None or not found.content_type.startswith(TEXT_TYPES):
             return found
         renamed = found.body.replace(f"//{site}".encode(), f"//{parts.hostname}".encode())
         return Resource(renamed, found.content_type, found.last_modified)
