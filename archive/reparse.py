@@ -134,6 +134,8 @@ def _rewrite_version(db: sqlite_utils.Database, version_id: int, docs: list[Pars
     fields = version_fields(docs, main, utc_now())
     for kept in ("title", "agency"):  # from the article page when the parser finds none
         fields[kept] = fields[kept] or old[kept]
+    fields["errors"] = json.dumps(_fetch_errors(old["errors"], before["version_documents"]) + json.loads(fields["errors"]),
+                                  ensure_ascii=False)
     db.table("report_versions").update(version_id, fields)
     write_parse_rows(db, version_id, docs, main)
     after = _reading(db, version_id)
@@ -157,6 +159,16 @@ def _rewrite_version(db: sqlite_utils.Database, version_id: int, docs: list[Pars
     if report["current_version_id"] == version_id:
         db.table("reports").update(report["id"], report_columns(db, fields, report))
     return bool(changed_fields), bool(fields["parse_ok"])
+
+
+def _fetch_errors(errors: str | None, documents: list[dict[str, Any]]) -> list[str]:
+    """The errors ingest put before the parse errors (documents that could not be fetched): reparse
+    reads no network, so they stay.  They are the old errors that no stored document's parse gave."""
+    parsed: set[str] = set()
+    for doc in documents:
+        found = json.loads(doc["errors"] or "[]")
+        parsed.update(found if doc["is_main"] else (f"{doc['url']}: {e}" for e in found))
+    return [e for e in json.loads(errors or "[]") if e not in parsed]
 
 
 def _reading(db: sqlite_utils.Database, version_id: int) -> dict[str, Any]:

@@ -83,6 +83,17 @@ def test_reparse_logs_every_changed_field(tmp_path):
     assert not list(db["reparse_log"].rows_where("version_id = ?", [other]))
 
 
+def test_reparse_keeps_the_fetch_failures_ingest_recorded(tmp_path):
+    db = open_archive(tmp_path / "archive.db")
+    missing = exchange(f"{BASE}/files/annex.pdf", status=404)
+    version_id = ingest_report(db, seed_capture(0, extra=[missing])).version_id
+    errors = db["report_versions"].get(version_id)["errors"]
+    assert f"{missing.url}: HTTP 404" in json.loads(errors)
+    assert reparse_archive(db).changed == 0
+    assert db["report_versions"].get(version_id)["errors"] == errors
+    assert not db["reparse_log"].count
+
+
 def test_reparse_in_worker_processes_reads_like_inline(tmp_path):
     db, version_id, _ = build(tmp_path)
     readings = []
