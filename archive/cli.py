@@ -14,6 +14,7 @@ import uvicorn
 from nianbao.archive.db import open_archive
 from nianbao.archive.publish import is_working_archive, make_datasette, publish, refresh_derived
 from nianbao.archive.reparse import reparse_archive
+from nianbao.site.limits import cap_sqlite_heap
 
 
 @click.command("publish", short_help="Snapshot the working archive for the site, swapped in atomically.")
@@ -49,9 +50,15 @@ def serve(db_path: str, port: int, host: str) -> None:
         db = open_archive(db_path)
         refresh_derived(db)
         db.close()
+    click.echo(f"Serving {db_path} at http://{host}:{port}/", err=True)
+    run_site(db_path, host, port)
+
+
+def run_site(db_path: str | Path, host: str, port: int) -> None:
+    """Serve ``db_path`` with uvicorn until interrupted, SQLite's memory capped for this process."""
+    cap_sqlite_heap()
     ds = make_datasette(db_path)
     asyncio.run(ds.invoke_startup())
-    click.echo(f"Serving {db_path} at http://{host}:{port}/", err=True)
     uvicorn.run(ds.app(), host=host, port=port, log_level="warning", lifespan="on")
 
 

@@ -11,6 +11,7 @@ from datasette.utils.asgi import NotFound, Response
 from nianbao.archive.search import highlight, parse_query
 from nianbao.archive.site import archive_database, check_keys, explain_check, figure_labels, line_chart, remerge
 from nianbao.site.args import ID, parse_id
+from nianbao.site.limits import longer_values
 
 EXTENSIONS = {"pdf": ".pdf", "docx": ".docx", "doc": ".doc", "wps": ".wps", "html": ".html", "text": ".txt"}
 
@@ -112,7 +113,13 @@ async def raw_document(datasette, request):
     """The stored bytes of a document, as a download with a sensible file name."""
     db = archive_database(datasette)
     sha = request.url_vars["sha256"]
-    row = await _one(db, "select content, content_type, format from documents where sha256 = ?", [sha])
+
+    def read(conn):
+        with longer_values(conn):  # a stored file may be longer than what other queries may build
+            row = conn.execute("select content, content_type, format from documents where sha256 = ?", [sha]).fetchone()
+        return None if row is None else dict(row)
+
+    row = await db.execute_fn(read)
     if row is None:
         raise NotFound("no such document")
     extension = EXTENSIONS.get(row["format"] or "", "")
