@@ -16,6 +16,7 @@ import json
 import sys
 from concurrent.futures import Future
 from dataclasses import asdict
+from pathlib import Path
 from typing import IO, Any
 
 from scrapy import signals
@@ -144,10 +145,15 @@ def print_progress(capture: ReportCapture, result: IngestResult) -> None:
 
 
 class CaptureLogPipeline:
-    """Writes one JSON line per capture to ``NIANBAO_CAPTURE_LOG``: what was fetched, not the bytes."""
+    """Writes one JSON line per capture to ``NIANBAO_CAPTURE_LOG``: what was fetched, not the bytes.
 
-    def __init__(self, path: str) -> None:
+    With ``NIANBAO_CAPTURE_BLOBS`` (a folder) the bytes are written too, one file per sha256: a
+    cluster's crawl node uploads the log and these files instead of writing the archive.
+    """
+
+    def __init__(self, path: str, blobs: str | None = None) -> None:
         self.path = path
+        self.blobs = Path(blobs) if blobs else None
         self.file: IO[str] | None = None
 
     @classmethod
@@ -155,7 +161,7 @@ class CaptureLogPipeline:
         path = crawler.settings.get("NIANBAO_CAPTURE_LOG")
         if not path:
             raise NotConfigured
-        return cls(path)
+        return cls(path, crawler.settings.get("NIANBAO_CAPTURE_BLOBS"))
 
     def open_spider(self) -> None:
         self.file = open(self.path, "a", encoding="utf-8")  # noqa: SIM115 (open for the whole crawl)
@@ -167,9 +173,19 @@ class CaptureLogPipeline:
                 "article": capture_summary(item.article),
                 "attachments": [capture_summary(a) for a in item.attachments],
             }
+            if self.blobs:
+                for capture, summary in zip([item.article, *item.attachments], [line["article"], *line["attachments"]]):
+                    self._keep(capture.body, summary["sha256"])
             self.file.write(json.dumps(line, ensure_ascii=False) + "\n")
             self.file.flush()
         return item
+
+    def _keep(self, body: bytes, sha256: str) -> None:
+        assert self.blobs is not None
+        self.blobs.mkdir(parents=True, exist_ok=True)
+        target = self.blobs / sha256
+        if body and not target.exists():
+            target.write_bytes(body)
 
     def close_spider(self) -> None:
         if self.file:

@@ -44,7 +44,7 @@ def demo(db_path: str, no_serve: bool, port: int) -> None:
         mirror.stop()
     publish(working, path)
     db = open_archive(working)
-    _summarise(db)
+    summarise(db)
     db.close()
     click.echo(f"  crawled into {working}, published as {path}")
     if no_serve:
@@ -71,7 +71,7 @@ def _crawl(db_path: Path, proxy: str) -> None:
         raise click.ClickException(f"crawl failed with exit status {status}")
 
 
-def _summarise(db) -> None:
+def summarise(db) -> None:
     """What the archive now holds, in a few lines."""
     rows = db.execute(
         "select portal_id, count(*), sum(status = 'removed') from reports group by portal_id order by portal_id"

@@ -120,3 +120,17 @@ def site_url(site_db: Path) -> Iterator[str]:
     server.should_exit = True
     thread.join(10)
     sock.close()
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """``nianbao demo --no-serve`` run once: the archive it built and what it printed."""
+    import subprocess
+
+    db_path = tmp_path_factory.mktemp("demo") / "demo.db"
+    done = subprocess.run(
+        [sys.executable, "-m", "nianbao.cli", "demo", "--no-serve", "--db", str(db_path)],
+        capture_output=True, text=True, timeout=900,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return db_path, done.stdout + done.stderr
