@@ -118,7 +118,7 @@ def ingest_report(db: sqlite_utils.Database, capture: ReportCapture, run_id: int
             result = IngestResult("failed", report_id=known_id)
         first_fetch_new = _log_fetches(db, exchanges, bodies, result.report_id, capture.portal_id, run_id)
         if run_id is not None and first_fetch_new:
-            outcome = {} if result.outcome == "failed" else {f"reports_{result.outcome}": 1}
+            outcome = {"articles_failed": 1} if result.outcome == "failed" else {f"reports_{result.outcome}": 1}
             count(
                 db, run_id, capture.portal_id,
                 **outcome,

@@ -9,15 +9,19 @@ the text (tables as ``|``-separated rows); without either, a clear error.
 
 from __future__ import annotations
 
+import io
 import shutil
 import subprocess
 import tempfile
 from pathlib import Path
 
+import olefile
+
 from nianbao.parsers.extract.builder import DocumentBuilder
 from nianbao.parsers.extract.docx import read_docx
 from nianbao.parsers.limits import CONVERTER_TIMEOUT_SECONDS, LimitExceeded, guarded
 from nianbao.parsers.model import Document
+from nianbao.parsers.sniff import OLE_MAGIC
 
 
 def _run(command: list[str], what: str) -> subprocess.CompletedProcess[bytes]:
@@ -81,6 +85,20 @@ def read_legacy(data: bytes, fmt: str) -> Document:
     return document
 
 
+def check_word_container(data: bytes) -> None:
+    """An OLE container must hold a Word document: LibreOffice would read any other bytes as text."""
+    if not data.startswith(OLE_MAGIC):
+        return  # RTF
+    try:
+        with olefile.OleFileIO(io.BytesIO(data)) as ole:
+            if ole.exists("WordDocument"):
+                return
+    except Exception as exc:
+        raise ValueError(f"a damaged OLE file, or not a Word document: {exc}") from exc
+    raise ValueError("an OLE file without a WordDocument stream: not a Word document")
+
+
 @guarded("doc")
 def extract(data: bytes) -> Document:
+    check_word_container(data)
     return read_legacy(data, "doc")
