@@ -17,7 +17,7 @@ from nianbao.archive.reparse import reparse_archive
 from nianbao.site.limits import cap_sqlite_heap
 
 
-@click.command("publish", short_help="Snapshot the working archive for the site (an atomic swap).")
+@click.command("publish", short_help="Snapshot the working archive for the site (atomic swap).")
 @click.option("--db", "db_path", default="nianbao.db", show_default=True, type=click.Path(dir_okay=False),
               help="The working archive that crawls and reparse write.")
 @click.option("--to", "target", required=True, type=click.Path(dir_okay=False),

@@ -4,7 +4,8 @@ Run-time choices are settings too, so ``scrapy crawl portal -s NIANBAO_DB=...`` 
 behave the same:
 
 - ``NIANBAO_DB``: archive database the pipeline ingests into (no database: nothing is ingested).
-- ``NIANBAO_PROXY``: HTTP proxy for every request, robots.txt included (e.g. the bundled mirror).
+- ``NIANBAO_PROXY``: HTTP proxy for every request, robots.txt included (e.g. the bundled mirror on
+  loopback: the only way the crawler reaches a loopback or private address; see ``crawler/scope.py``).
 - ``NIANBAO_WARC_DIR``: where WARC files go (default ``warc/`` beside the database).
 - ``NIANBAO_REVALIDATE``: send no validators (If-None-Match / If-Modified-Since); fetch everything again.
 - ``NIANBAO_CAPTURE_LOG``: a JSON-lines file with one summary line per report capture (audit, tests).

@@ -60,9 +60,11 @@ def _read_row(row: GridRow, positions: dict[str, list[int]]) -> Reading | None:
     return Reading(row, [None if is_blank(row.cells[i]) else i for i in tail])
 
 
-def _readings(tables: list[LogicalTable]) -> tuple[dict[str, Reading], bool]:
-    """The first reading of each template row, and whether a table 3 header was seen."""
+def _readings(tables: list[LogicalTable]) -> tuple[dict[str, Reading], bool, list[str]]:
+    """The first reading of each template row, whether a table 3 header was seen, and the rows of values
+    left out because their label was lost (never placed by guess: named by the row they follow)."""
     readings: dict[str, Reading] = {}
+    unlabelled: list[str] = []
     header_seen = False
     continuing = False
     for table in tables:
@@ -71,6 +73,7 @@ def _readings(tables: list[LogicalTable]) -> tuple[dict[str, Reading], bool]:
         has_header = any(words in table.context for words in _CAPTION)  # headerless copy named by its caption
         found: dict[str, Reading] = {}
         blank: dict[str, Reading] = {}  # template rows printed with every value cell blank
+        lost: list[str] = []  # rows of seven values without a label, by the row before them
         for row in table.rows:
             if not row.has_number:
                 entry = first_match(row.label, TEMPLATES.entries("requests", "rows")) if positions else None
@@ -84,6 +87,8 @@ def _readings(tables: list[LogicalTable]) -> tuple[dict[str, Reading], bool]:
                 continue
             pending = []
             entry = first_match(row.label, TEMPLATES.entries("requests", "rows"))
+            if entry is None and not row.label_indices and len(row.tail()) == WIDTH:
+                lost.append(next(reversed(found), "the table's start"))
             if entry is None or entry["key"] in found:
                 continue
             reading = _read_row(row, positions)
@@ -92,13 +97,16 @@ def _readings(tables: list[LogicalTable]) -> tuple[dict[str, Reading], bool]:
         if found:
             found.update({key: reading for key, reading in blank.items() if key not in found})
         header_seen = header_seen or has_header
-        if has_header or continuing or len(found) >= _MIN_ROWS_WITHOUT_HEADER:
+        # a row labelled as a table 3 row with all seven values is one, header or not (a page's last row)
+        complete = bool(found) and all(reading.complete for reading in found.values())
+        if has_header or continuing or complete or len(found) >= _MIN_ROWS_WITHOUT_HEADER:
             for key, reading in found.items():
                 readings.setdefault(key, reading)
+            unlabelled.extend(lost)
             continuing = bool(found) or has_header
         else:
             continuing = False
-    return readings, header_seen
+    return readings, header_seen, unlabelled
 
 
 def _set_row(figs: FigureSet, name: str, reading: Reading, values: tuple | list, gaps: tuple[int, ...] = (),
@@ -112,7 +120,9 @@ def _set_row(figs: FigureSet, name: str, reading: Reading, values: tuple | list,
 
 
 def map_requests(tables: list[LogicalTable], figs: FigureSet) -> None:
-    readings, header_seen = _readings(tables)
+    readings, header_seen, unlabelled = _readings(tables)
+    for after in unlabelled:
+        figs.note(f"table 3: a row of {WIDTH} values without its label (after {after}) left out")
     if not readings:
         if header_seen:  # printed with headers and no values: not published
             for row in TEMPLATES.entries("requests", "rows"):
@@ -157,6 +167,6 @@ def _sum_other(figs: FigureSet) -> None:
     if f"requests.other.{COLUMNS[0]}" in figs.values:
         return
     for col in COLUMNS:
-        values = [figs.values.get(f"requests.{p}.{col}") for p in parts]
-        if all(v is not None for v in values):
+        values = [v for p in parts if (v := figs.values.get(f"requests.{p}.{col}")) is not None]
+        if len(values) == len(parts):
             figs.set(f"requests.other.{col}", sum(values), inferred=True)

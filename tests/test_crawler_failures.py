@@ -84,3 +84,33 @@ def test_edited_article_with_its_attachment_answering_500_makes_versions(tmp_pat
     for _, errors, text in versions[1:]:
         assert f"http://{HOST}/files/report.pdf: HTTP 500" in json.loads(errors)
         assert "更正" in text
+
+
+def test_hostile_attachments_cost_their_document_only(tmp_path):
+    """A PDF bomb and a file beyond the parse worker's memory cap: errors on their versions, raw bytes
+    kept, and the crawl archives the other report and finishes."""
+    from test_parsers_pdf_bomb import MiB, pdf_with_streams, zlib_of_zeros
+
+    bomb = pdf_with_streams((b"", zlib_of_zeros(1024 * MiB)))
+    huge = (("第一章 总体情况\n" + "本机关主动公开政府信息。" * 20 + "\n") * 60000).encode()
+    titles = {name: f"{year}年政府信息公开工作年度报告" for name, year in (("ok", 2021), ("bomb", 2022), ("huge", 2023))}
+    pages = {f"{HOST}/list/index.html": list_page(*[(f"/{name}.html", title) for name, title in titles.items()])}
+    for name, body in (("ok", PDF.body), ("bomb", bomb), ("huge", huge)):
+        pages[f"{HOST}/{name}.html"] = article_page(titles[name], (f"/files/{name}.pdf", "附件.pdf"))
+        pages[f"{HOST}/files/{name}.pdf"] = Page(body, 200, "application/pdf")
+    registry = write_registry(tmp_path / "portals.yml", "broken", HOST, f"http://{HOST}/list/index.html")
+    with serve(pages) as server:
+        run_crawl_subprocess(str(tmp_path / "archive.db"), (), server.proxy_url,
+                             SETTINGS | {"NIANBAO_REGISTRY": str(registry), "NIANBAO_WARC_DIR": str(tmp_path / "w"),
+                                         "NIANBAO_PARSE_WORKERS": 2, "NIANBAO_PARSE_MEMORY_MB": 200},
+                             timeout=240)
+    db = sqlite3.connect(tmp_path / "archive.db")
+    documents = {url.rsplit("/", 1)[-1]: json.loads(errors) for url, errors in db.execute(
+        "select url, errors from version_documents where role = 'attachment'")}
+    assert documents["ok.pdf"] == []
+    assert any("inflates to more than" in e for e in documents["bomb.pdf"]), documents["bomb.pdf"]
+    assert any("memory" in e.lower() or "died" in e for e in documents["huge.pdf"]), documents["huge.pdf"]
+    stored = {size for (size,) in db.execute("select size from documents")}
+    assert {len(bomb), len(huge)} <= stored  # the raw bytes are kept
+    assert db.execute("select status from crawl_runs").fetchone() == ("finished",)
+    assert db.execute("select max(figure_count) from report_versions").fetchone()[0] > 100
