@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from importlib.resources import files
 from typing import Any
@@ -81,6 +81,7 @@ class Templates:
     figures: list[dict[str, str]]  # rows of figures.csv
     columns: list[str]  # applicant column keys of columns.csv, in order
     column_labels: list[str]  # their printed names (columns.csv label_zh), same order
+    english: dict[str, str] = field(default_factory=dict)  # labels_en.csv: a figures.csv key, or a {col}=/{outcome}= part
 
     @property
     def typos(self) -> dict[str, str]:
@@ -94,14 +95,19 @@ class Templates:
     def _compiled(self) -> dict[tuple[str, str], list[dict[str, Any]]]:
         return {(section, part): _compile(self.data[section][part]) for section, part in _ENTRY_LISTS}
 
-    def _expanded(self, row: dict[str, str]) -> dict[str, str]:
-        """One figures.csv row's keys with ``{col}``/``{outcome}`` expanded, each with its printed label."""
-        key, label = row["key"], row["label_zh"]
+    def _expanded(self, row: dict[str, str], english: bool = False) -> dict[str, str]:
+        """One figures.csv row's keys with ``{col}``/``{outcome}`` expanded, each with its printed label (or
+        its English one)."""
+        key = row["key"]
+        label = self.english.get(key, key) if english else row["label_zh"]
         if "{col}" in key:
-            return {key.replace("{col}", c): f"{label} · {name}" for c, name in zip(self.columns, self.column_labels)}
+            names = [self.english.get(f"{{col}}={c}", c) for c in self.columns] if english else self.column_labels
+            return {key.replace("{col}", c): f"{label} · {name}" for c, name in zip(self.columns, names)}
         if "{outcome}" in key:
             outcomes = self.data["appeals"]["outcomes"]
-            return {key.replace("{outcome}", o["key"]): f"{label} · {o['match'][0]}" for o in outcomes}
+            return {key.replace("{outcome}", o["key"]):
+                    f"{label} · {self.english.get('{outcome}=' + o['key'], o['key']) if english else o['match'][0]}"
+                    for o in outcomes}
         return {key: label}
 
     @cached_property
@@ -124,6 +130,15 @@ class Templates:
         return labels
 
     @cached_property
+    def labels_en(self) -> dict[str, str]:
+        """Every expanded key -> its English label (``spec/labels_en.csv``), in figures.csv order."""
+        labels: dict[str, str] = {}
+        for row in self.figures:
+            for key, label in self._expanded(row, english=True).items():
+                labels.setdefault(key, label)
+        return labels
+
+    @cached_property
     def all_keys(self) -> set[str]:
         return {k for keys in self.keys_by_template.values() for k in keys}
 
@@ -133,8 +148,10 @@ def _load() -> Templates:
     check_shape(data)
     figures = list(csv.DictReader((SPEC_DIR / "figures.csv").read_text(encoding="utf-8").splitlines()))
     column_rows = list(csv.DictReader((SPEC_DIR / "columns.csv").read_text(encoding="utf-8").splitlines()))
+    english = {row["key"]: row["label_en"] for row in
+               csv.DictReader((SPEC_DIR / "labels_en.csv").read_text(encoding="utf-8").splitlines())}
     return Templates(data=data, figures=figures, columns=[row["col"] for row in column_rows],
-                     column_labels=[row["label_zh"] for row in column_rows])
+                     column_labels=[row["label_zh"] for row in column_rows], english=english)
 
 
 TEMPLATES = _load()
