@@ -12,7 +12,7 @@ from typing import Any
 
 from datasette import hookimpl
 
-from nianbao.archive.site import figure_labels
+from nianbao.archive.site import english_labels, figure_labels
 from nianbao.site import load_metadata
 
 TEMPLATE_NAME = "nianbao"  # metadata.yml describes the archive's tables under this database name
@@ -27,7 +27,7 @@ def _shipped() -> dict[str, Any]:
     for table in KEYED_TABLES:
         columns = template.setdefault("tables", {}).setdefault(table, {}).setdefault("columns", {})
         for key, (label, unit) in figure_labels().items():
-            columns.setdefault(key, f"{label}（{unit}）" if unit else label)
+            columns.setdefault(key, (f"{label}（{unit}）" if unit else label) + f" · {english_labels().get(key, key)}")
     return shipped
 
 

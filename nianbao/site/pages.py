@@ -15,6 +15,7 @@ from nianbao.archive.search import highlight, parse_query
 from nianbao.archive.site import (
     archive_database,
     check_keys,
+    english_labels,
     explain_check,
     figure_labels,
     grouped_keys,
@@ -128,9 +129,10 @@ async def _version_context(db, version: dict) -> dict:
             explained.append({"rule": check["rule"], "zh": zh, "en": en, "detail": check["detail"]})
             for key in check_keys(check["rule"], keys):
                 failing.setdefault(key, []).append(zh)
-    labels = figure_labels()
+    labels, english = figure_labels(), english_labels()
     for f in figures:
         f["label"], f["unit"] = labels.get(f["key"], (f["key"], ""))
+        f["label_en"] = english.get(f["key"], "")
         f["failing"] = failing.get(f["key"], [])
     cell_notes = {
         (f["table_index"], f["row"], f["col"]): f for f in figures if f["table_index"] is not None
