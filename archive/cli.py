@@ -39,10 +39,6 @@ def publish_command(db_path: str, target: str) -> None:
 def serve(db_path: str, port: int, host: str) -> None:
     """Serve a published archive with Datasette (read-only, immutable, downloadable); each new
     `nianbao publish` to the same path is served from the next request on."""
-    import uvicorn  # the server's modules only for this command
-
-    from nianbao.archive.publish import make_datasette
-
     if not Path(db_path).is_file():
         raise click.ClickException(f"no archive database at {db_path} (run `nianbao crawl` or `nianbao demo` first)")
     if is_working_archive(db_path):  # nobody may be writing it: it is read as immutable
@@ -51,9 +47,20 @@ def serve(db_path: str, port: int, host: str) -> None:
         db = open_archive(db_path)
         refresh_derived(db)
         db.close()
+    click.echo(f"Serving {db_path} at http://{host}:{port}/", err=True)
+    run_site(db_path, host, port)
+
+
+def run_site(db_path: str | Path, host: str, port: int) -> None:
+    """Serve ``db_path`` with uvicorn until interrupted, SQLite's memory capped for this process."""
+    import uvicorn  # the server's modules only for this command
+
+    from nianbao.archive.publish import make_datasette
+    from nianbao.site.limits import cap_sqlite_heap
+
+    cap_sqlite_heap()
     ds = make_datasette(db_path)
     asyncio.run(ds.invoke_startup())
-    click.echo(f"Serving {db_path} at http://{host}:{port}/", err=True)
     uvicorn.run(ds.app(), host=host, port=port, log_level="warning", lifespan="on")
 
 

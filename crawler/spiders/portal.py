@@ -103,6 +103,9 @@ class PortalSpider(scrapy.Spider):
             self.logger.warning("blocked: %s %s (%s)", portal.id, response.url, reason)
         return bool(reason)
 
+    def _portal(self, capture: ReportCapture) -> Portal:
+        return next(p for p in self.portals if p.id == capture.portal_id)
+
     def list_failed(self, failure: Failure) -> None:
         portal: Portal = failure.request.cb_kwargs["portal"]
         if failure.check(HttpError) and self._blocked(failure.value.response, portal):
@@ -161,11 +164,15 @@ class PortalSpider(scrapy.Spider):
     def parse_attachment(
         self, response: Response, capture: ReportCapture, pending: list[str]
     ) -> Iterator[scrapy.Request | ReportCapture]:
+        if self._blocked(response, self._portal(capture)):
+            return  # a challenge instead of the file: the report is left as it is this run
         capture.attachments.append(response_capture(response))
         yield from self._next_attachment(capture, pending)
 
     def attachment_failed(self, failure: Failure) -> Iterator[scrapy.Request | ReportCapture]:
         kwargs = failure.request.cb_kwargs
+        if failure.check(HttpError) and self._blocked(failure.value.response, self._portal(kwargs["capture"])):
+            return
         kwargs["capture"].attachments.append(failed_capture(failure))
         yield from self._next_attachment(kwargs["capture"], kwargs["pending"])
 
