@@ -41,7 +41,7 @@ def scanned_archive(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int
         result = ingest_report(db, capture)
     assert db.execute("select needs_ocr, figure_count from report_versions").fetchone() == (1, 0)
     db.conn.close()
-    run = CliRunner().invoke(main, ["reparse", "--ocr", "--db", str(path)])
+    run = CliRunner().invoke(main, ["reparse", "--ocr", "--workers", "0", "--db", str(path)])  # the pool: test_parsers_ocr
     assert run.exit_code == 0, run.output
     assert "1 versions reparsed, 1 changed" in run.output
     return path, result.report_id
