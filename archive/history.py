@@ -106,7 +106,7 @@ def edit_summary(figures: list[FigureChange], diff: str) -> str:
 
 def _insert(db: sqlite_utils.Database, report_id: int, version_id: int | None, kind: str, at: str,
             run_id: int | None, summary: str, **extra: Any) -> None:
-    db["changes"].insert({"report_id": report_id, "version_id": version_id, "kind": kind, "at": at,
+    db.table("changes").insert({"report_id": report_id, "version_id": version_id, "kind": kind, "at": at,
                           "run_id": run_id, "summary": summary, **extra})
 
 
@@ -130,7 +130,8 @@ def is_gone(status: int, url: str, location: str | None) -> bool:
     """Whether a report URL's answer means the report is gone: 404/410, or a redirect to another page."""
     if status in GONE_STATUSES:
         return True
-    return 300 <= status < 400 and bool(location) and location.split("#")[0] != url.split("#")[0]
+    return 300 <= status < 400 and location is not None and location != "" and \
+        location.split("#")[0] != url.split("#")[0]
 
 
 def mark_removed(db: sqlite_utils.Database, report_id: int, run_id: int | None, evidence: str,
@@ -138,10 +139,10 @@ def mark_removed(db: sqlite_utils.Database, report_id: int, run_id: int | None, 
     """Mark a report removed (with a change row and the run's count); False if it already was."""
     at = at or utc_now()
     with transaction(db):
-        report = db["reports"].get(report_id)
+        report = db.table("reports").get(report_id)
         if report["status"] == "removed":
             return False
-        db["reports"].update(report_id, {"status": "removed", "removed_at": at})
+        db.table("reports").update(report_id, {"status": "removed", "removed_at": at})
         summary = f"removed from the portal: {evidence}; last seen {report['last_seen']}"
         _insert(db, report_id, report["current_version_id"], "removed", at, run_id, summary)
         if run_id is not None:

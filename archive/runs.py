@@ -35,8 +35,8 @@ def upsert_portal(db: sqlite_utils.Database, **fields: str | None) -> None:
     """Insert or update one portal (``id`` required; other columns as in the ``portals`` table)."""
     if not fields.get("id"):
         raise ValueError("a portal needs an id")
-    known = set(db["portals"].columns_dict)
-    db["portals"].upsert({k: v for k, v in fields.items() if k in known}, pk="id")
+    known = set(db.table("portals").columns_dict)
+    db.table("portals").upsert({k: v for k, v in fields.items() if k in known}, pk="id")
 
 
 def ensure_portal(db: sqlite_utils.Database, portal_id: str) -> None:
@@ -48,10 +48,10 @@ def start_run(db: sqlite_utils.Database, started_at: str | None = None) -> int:
     """Open a run for this process, first closing earlier runs whose crawl was killed."""
     close_interrupted_runs(db)
     with transaction(db):
-        return db["crawl_runs"].insert({
+        return int(db.table("crawl_runs").insert({
             "started_at": started_at or utc_now(), "status": "running", "host": socket.gethostname(),
             "pid": os.getpid(),
-        }).last_pk
+        }).last_pk or 0)
 
 
 def process_exists(pid: int) -> bool:

@@ -84,5 +84,6 @@ class ConditionalRequestMiddleware:
             return None
 
     def _document(self, sha: str) -> bytes | None:
-        row = self._db().execute("select content from documents where sha256 = ?", [sha]).fetchone()
+        db = self._db()
+        row = db.execute("select content from documents where sha256 = ?", [sha]).fetchone() if db else None
         return bytes(row[0]) if row else None

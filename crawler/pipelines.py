@@ -62,9 +62,10 @@ class ArchivePipeline:
         self.pool = parse_pool(self.crawler.settings)
         self.db = open_archive(self.db_path)
         self.run_id = runs.start_run(self.db)
-        self.crawler.spider.run_id = self.run_id
+        spider = cast("PortalSpider", self.crawler.spider)
+        spider.run_id = self.run_id
         self.crawler.stats.set_value("nianbao/run_id", self.run_id)  # tells `nianbao crawl` which run to report
-        for portal in self.crawler.spider.portals:
+        for portal in spider.portals:
             region = portal.region
             runs.upsert_portal(
                 self.db,

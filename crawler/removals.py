@@ -16,7 +16,9 @@ up (``archive.history.sync_changes``).
 from __future__ import annotations
 
 import logging
+from typing import cast
 
+import sqlite_utils
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider, NotConfigured
@@ -26,6 +28,7 @@ from twisted.python.failure import Failure
 from nianbao.archive import history
 from nianbao.archive.db import open_archive
 from nianbao.crawler.blocking import block_reason
+from nianbao.crawler.spiders.portal import PortalSpider, failed_request
 
 META_REPORT = "nianbao_removal_check"
 logger = logging.getLogger(__name__)
@@ -36,7 +39,7 @@ class RemovalCheckExtension:
         self.crawler = crawler
         self.db_path = db_path
         self.started = False
-        self.db = None
+        self.db: sqlite_utils.Database | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RemovalCheckExtension:
@@ -50,17 +53,17 @@ class RemovalCheckExtension:
 
     def spider_idle(self) -> None:
         """Once, when the crawl proper is done: schedule one check per unlisted report."""
-        spider = self.crawler.spider
+        spider = cast(PortalSpider, self.crawler.spider)
         run_id = getattr(spider, "run_id", None)
         if self.started or run_id is None:
             return
         self.started = True
-        self.db = open_archive(self.db_path)
+        self.db = db = open_archive(self.db_path)
         checks = [
             Request(url, callback=self.answered, errback=self.unreachable, dont_filter=True,
                     meta={META_REPORT: report_id, "dont_redirect": True, "handle_httpstatus_all": True})
             for portal_id in completely_crawled(spider)
-            for report_id, url in history.unlisted_reports(self.db, run_id, portal_id)
+            for report_id, url in history.unlisted_reports(db, run_id, portal_id)
         ]
         for request in checks:
             self.crawler.engine.crawl(request)
@@ -77,11 +80,13 @@ class RemovalCheckExtension:
         target = response.urljoin(location.decode("latin-1")) if location else None
         if history.is_gone(response.status, response.url, target):
             evidence = f"{response.url} answered {response.status}" + (f" → {target}" if target else "")
-            history.mark_removed(self.db, response.meta[META_REPORT], self.crawler.spider.run_id, evidence)
+            spider = cast(PortalSpider, self.crawler.spider)
+            assert self.db is not None  # opened when the checks were scheduled
+            history.mark_removed(self.db, response.meta[META_REPORT], spider.run_id, evidence)
 
     def unreachable(self, failure: Failure) -> None:
-        self.crawler.spider.logger.warning("removal check failed, report kept: %s (%s)",
-                                           failure.request.url, failure.getErrorMessage())
+        logger.warning("removal check failed, report kept: %s (%s)",
+                                           failed_request(failure).url, failure.getErrorMessage())
 
     def spider_closed(self) -> None:
         db = self.db or open_archive(self.db_path)

@@ -97,6 +97,7 @@ class WarcWriterMiddleware:
         return middleware
 
     def process_response(self, request: Request, response: Response) -> Response:
+        assert self.crawler.spider is not None  # responses come only while a spider runs
         writer = self._open(self.crawler.spider)
         request_record = writer.create_warc_record(
             request.url,
@@ -113,6 +114,7 @@ class WarcWriterMiddleware:
             ),
         )
         writer.write_request_response_pair(request_record, response_record)
+        assert self._file is not None  # opened by _open
         self._file.flush()
         request.meta[META_FILE] = self.stored_name
         request.meta[META_RECORD_ID] = response_record.rec_headers.get_header("WARC-Record-ID")

@@ -107,18 +107,18 @@ class PortalSpider(scrapy.Spider):
         return next(p for p in self.portals if p.id == capture.portal_id)
 
     def list_failed(self, failure: Failure) -> None:
-        portal: Portal = failure.request.cb_kwargs["portal"]
+        portal: Portal = failed_request(failure).cb_kwargs["portal"]
         if failure.check(HttpError) and self._blocked(failure.value.response, portal):
             return
-        self.list_failures[portal.id].append(f"{failure.request.url}: {failure_reason(failure)}")
-        self.logger.warning("list page failed: %s (%s)", failure.request.url, failure_reason(failure))
+        self.list_failures[portal.id].append(f"{failed_request(failure).url}: {failure_reason(failure)}")
+        self.logger.warning("list page failed: %s (%s)", failed_request(failure).url, failure_reason(failure))
 
     def article_failed(self, failure: Failure) -> ReportCapture | None:
         """A report article that cannot be fetched is still a finding (linked but 404 or 500, a redirect
         loop), unless we chose not to fetch it (out of scope: see refused_links; robots.txt)."""
         if not_fetched_by_choice(failure):
             return None
-        kwargs = failure.request.cb_kwargs
+        kwargs = failed_request(failure).cb_kwargs
         if failure.check(HttpError) and self._blocked(failure.value.response, kwargs["portal"]):
             return None  # a challenge page says nothing about the report
         return ReportCapture(
@@ -170,7 +170,7 @@ class PortalSpider(scrapy.Spider):
         yield from self._next_attachment(capture, pending)
 
     def attachment_failed(self, failure: Failure) -> Iterator[scrapy.Request | ReportCapture]:
-        kwargs = failure.request.cb_kwargs
+        kwargs = failed_request(failure).cb_kwargs
         if failure.check(HttpError) and self._blocked(failure.value.response, self._portal(kwargs["capture"])):
             return
         kwargs["capture"].attachments.append(failed_capture(failure))
@@ -212,7 +212,7 @@ def failed_capture(failure: Failure) -> Capture:
     redirect; a network error has status 0."""
     if failure.check(HttpError):
         return response_capture(failure.value.response)
-    request = failure.request
+    request = failed_request(failure)
     redirects = request.meta.get("redirect_reasons") or [0]
     status = redirects[-1] if isinstance(redirects[-1], int) else 0
     first_url = (request.meta.get("redirect_urls") or [request.url])[0]
@@ -224,3 +224,8 @@ def failure_reason(failure: Failure) -> str:
     if failure.check(HttpError):
         return f"HTTP {failure.value.response.status}"
     return f"{failure.type.__name__}: {failure.getErrorMessage()}"
+
+
+def failed_request(failure: Failure) -> scrapy.Request:
+    """The request an errback's failure is about (Scrapy sets it on the failure; Twisted's type does not say so)."""
+    return failure.request  # type: ignore[attr-defined]
