@@ -228,14 +228,8 @@ def parse_query(query: str) -> list[str]:
     query longer than MAX_QUERY_CHARS, is refused with QueryError rather
     than searched in part.
     """
-    query = query or ""
-    if len(query) > MAX_QUERY_CHARS:
-        raise QueryError(
-            f"查询太长（{len(query):,} 个字符），最多 {MAX_QUERY_CHARS:,} 个。"
-            f" — The query is too long ({len(query):,} characters); at most {MAX_QUERY_CHARS:,}."
-        )
     terms: dict[str, None] = {}  # ordered and de-duplicated in one pass
-    for match in _TERM.finditer(query):
+    for match in _TERM.finditer(query or ""):
         term = next((g for g in match.groups() if g is not None), "")
         if term:
             terms[term] = None
@@ -244,6 +238,11 @@ def parse_query(query: str) -> list[str]:
                     f"查询词太多，最多 {MAX_TERMS} 个；请减少词数，或用引号把整句作为一个词。"
                     f" — Too many terms: at most {MAX_TERMS}; use fewer, or quote a whole phrase as one term."
                 )
+    if len(query or "") > MAX_QUERY_CHARS:
+        raise QueryError(
+            f"查询太长（{len(query):,} 个字符），最多 {MAX_QUERY_CHARS:,} 个。"
+            f" — The query is too long ({len(query):,} characters); at most {MAX_QUERY_CHARS:,}."
+        )
     return list(terms)
 
 

@@ -8,8 +8,8 @@ import mimetypes
 from datasette import hookimpl
 from datasette.utils.asgi import NotFound, Response
 
-from nianbao.archive.search import highlight, parse_query
 from nianbao.archive.site import archive_database, check_keys, explain_check, figure_labels, line_chart, remerge
+from nianbao.site.search import marked_report
 
 EXTENSIONS = {"pdf": ".pdf", "docx": ".docx", "doc": ".doc", "wps": ".wps", "html": ".html", "text": ".txt"}
 
@@ -54,7 +54,7 @@ async def report_page(datasette, request):
     )
     if version:
         context |= await _version_context(db, version)
-        context["text_html"] = highlight(version["text"] or "", parse_query(query), request.args.get("case") == "1")
+    await marked_report(context, query, request.args.get("case") == "1")
     return Response.html(await datasette.render_template("nianbao_report.html", context, request=request))
 
 
