@@ -45,7 +45,9 @@ def transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
     portal).  A deferred ``BEGIN`` that reads and then writes fails with
     "database is locked" when another writer committed in between, and
     busy_timeout cannot help; an immediate one waits its turn instead.
-    Nested use becomes a savepoint.
+    Nested use becomes a savepoint.  When ``COMMIT`` itself fails (a deferred
+    constraint, a full disk, a busy reader on a checkpoint) the transaction is
+    rolled back too, so the connection is never left inside it.
     """
     if db.conn.in_transaction:
         with db.atomic():
@@ -54,10 +56,11 @@ def transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
     db.execute("BEGIN IMMEDIATE")
     try:
         yield db
+        db.execute("COMMIT")
     except BaseException:
-        db.conn.rollback()
+        if db.conn.in_transaction:
+            db.conn.rollback()
         raise
-    db.execute("COMMIT")
 
 
 def _ensure_table(db: sqlite_utils.Database, spec: TableSpec) -> None:

@@ -2,13 +2,44 @@
 
 from __future__ import annotations
 
+import asyncio
+import socket
+import urllib.error
+import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from datasette.app import Datasette
+
 from nianbao.crawler.mirror.server import MirrorServer, start_mirror
 from nianbao.crawler.run import MIRROR_SETTINGS, run_crawl_subprocess
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 right now (for a server started as a separate process)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def http_get(url: str, timeout: float = 30) -> tuple[int, dict[str, str], bytes]:
+    """GET over real HTTP: status, headers (lower-case names) and body, error statuses included."""
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            return response.status, {k.lower(): v for k, v in response.headers.items()}, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, {k.lower(): v for k, v in error.headers.items()}, error.read()
+
+
+def datasette_get(ds: Datasette, path: str) -> Any:
+    """A page from Datasette's in-process client (startup hooks run first): for tests of pages, not of HTTP."""
+    async def fetch() -> Any:
+        await ds.invoke_startup()
+        return await ds.client.get(path)
+
+    return asyncio.run(fetch())
 
 
 @pytest.fixture(scope="session")
@@ -53,11 +84,11 @@ def site_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def site_url(site_db: Path) -> Iterator[str]:
     """The site (archive.publish.make_datasette over site_db) served by uvicorn on a free 127.0.0.1 port."""
-    import socket
     import threading
     import time
 
     import uvicorn
+
     from nianbao.archive.publish import make_datasette
 
     sock = socket.socket()

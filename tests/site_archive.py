@@ -11,12 +11,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from archive_captures import BASE, SAMPLE_PDF, SEEDS, seed_capture
+
+from bench.bench_search import insert_reports, synthetic_reports
 from nianbao.archive.db import open_archive
 from nianbao.archive.ingest import ingest_report
 from nianbao.archive.search import sync_search_index
 from nianbao.archive.wide import rebuild_wide
-
-from bench.bench_search import insert_reports, synthetic_reports
 
 EDGE_TEXTS = [
     "本年度PDF文件下载量上升，另有pdf与Pdf格式附件。",

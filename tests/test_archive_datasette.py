@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import socket
 import subprocess
 import sys
 import time
@@ -12,6 +10,8 @@ from pathlib import Path
 
 import pytest
 from archive_captures import BASE, exchange, seed_capture
+from conftest import datasette_get, free_port
+
 from nianbao.archive.db import open_archive
 from nianbao.archive.ingest import ingest_report
 from nianbao.archive.publish import make_datasette
@@ -27,37 +27,27 @@ def archive_path(tmp_path_factory) -> Path:
     return path
 
 
-def get(ds, path: str):
-    async def fetch():
-        await ds.invoke_startup()
-        return await ds.client.get(path)
-
-    return asyncio.run(fetch())
 
 
 def test_table_page_and_json_api(archive_path):
     ds = make_datasette(archive_path)
-    assert get(ds, "/nianbao/reports").status_code == 200
-    data = get(ds, "/nianbao/reports.json?_shape=objects&_sort=id").json()  # the site sorts by year by default
+    assert datasette_get(ds, "/nianbao/reports").status_code == 200
+    data = datasette_get(ds, "/nianbao/reports.json?_shape=objects&_sort=id").json()  # the site sorts by year by default
     assert [r["id"] for r in data["rows"]] == [1, 2]
     assert data["rows"][0]["url"] == f"{BASE}/art_0.html"
-    view = get(ds, "/nianbao/current_reports.json?_shape=array").json()
+    view = datasette_get(ds, "/nianbao/current_reports.json?_shape=array").json()
     assert len(view) == 2 and {r["version_no"] for r in view} == {1}
     for table in ("documents", "fetches", "report_versions", "figures", "checks", "crawl_runs"):
-        assert get(ds, f"/nianbao/{table}").status_code == 200, table
+        assert datasette_get(ds, f"/nianbao/{table}").status_code == 200, table
 
 
 def test_raw_document_downloads_as_blob(archive_path):
     ds = make_datasette(archive_path)
-    sha = get(ds, "/nianbao/documents.json?_shape=array&_col=size&size=9").json()[0]["sha256"]
-    response = get(ds, f"/nianbao/documents/{sha}.blob?_blob_column=content")
+    sha = datasette_get(ds, "/nianbao/documents.json?_shape=array&_col=size&size=9").json()[0]["sha256"]
+    response = datasette_get(ds, f"/nianbao/documents/{sha}.blob?_blob_column=content")
     assert response.status_code == 200 and response.content == b"not a doc"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def test_serve_command_serves_pages_and_the_database_file(archive_path):

@@ -6,6 +6,7 @@ import json
 
 import pytest
 from archive_captures import BASE, PORTAL, SAMPLE_PDF, SEEDS, exchange, seed_capture
+
 from nianbao.archive.db import open_archive
 from nianbao.archive.documents import load_document, sha256_of
 from nianbao.archive.ingest import ingest_report

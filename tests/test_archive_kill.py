@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
+
 from nianbao.archive.db import open_archive
 
 CAPTURE_SCRIPT = Path(__file__).with_name("archive_captures.py")

@@ -6,6 +6,7 @@ import json
 
 from archive_captures import BASE, SAMPLE_PDF, exchange, seed_capture
 from click.testing import CliRunner
+
 from nianbao.archive.cli import reparse
 from nianbao.archive.db import open_archive
 from nianbao.archive.ingest import ingest_report

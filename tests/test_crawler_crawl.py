@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 import sqlite_utils
+
 from nianbao.crawler.mirror.server import SITE_DIR, Hit, site_key
 from nianbao.crawler.registry import SAMPLE_REGISTRY_PATH, load_registry
 from nianbao.crawler.run import MIRROR_SETTINGS

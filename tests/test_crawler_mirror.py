@@ -13,8 +13,8 @@ from collections import Counter
 from types import SimpleNamespace
 
 import pytest
-from nianbao.crawler.mirror.server import CONTROL_PREFIX, SITE_DIR
 
+from nianbao.crawler.mirror.server import CONTROL_PREFIX, SITE_DIR
 from tools.mirror.samples import load_reports
 
 MANIFESTS = {n: json.loads((SITE_DIR / str(n) / "manifest.json").read_text(encoding="utf-8")) for n in (1, 2)}

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+
 from nianbao.crawler.cli import crawl as crawl_command
 from nianbao.crawler.cli import portals as portals_command
 from nianbao.crawler.registry import REGISTRY_PATH, SAMPLE_REGISTRY_PATH, RegistryError, load_registry, select_portals

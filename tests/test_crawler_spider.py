@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from parsel import Selector
+
 from nianbao.crawler.registry import SAMPLE_REGISTRY_PATH, load_registry
 from nianbao.crawler.spiders.portal import attachment_urls, meta_pairs, next_list_pages
-from parsel import Selector
 
 REGISTRY = load_registry(SAMPLE_REGISTRY_PATH)
 LIST = "http://www.nxzw.gov.cn/zwgk/zfxxgkzl/zfxxgknb/"

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import sqlite_utils
+
 from nianbao.crawler.mirror.server import SITE_DIR
 
 pytestmark = pytest.mark.slow

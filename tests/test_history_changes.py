@@ -6,6 +6,7 @@ import json
 
 import pytest
 from archive_captures import SEEDS, seed_capture
+
 from nianbao.archive import history, runs
 from nianbao.archive.db import open_archive
 from nianbao.archive.ingest import ingest_report

@@ -15,10 +15,11 @@ from pathlib import Path
 
 import pytest
 import sqlite_utils
+from warcio.archiveiterator import ArchiveIterator
+
 from nianbao.archive.diff import text_diff
 from nianbao.crawler.mirror.server import SITE_DIR, Hit
 from nianbao.crawler.run import MIRROR_SETTINGS, run_crawl_subprocess
-from warcio.archiveiterator import ArchiveIterator
 
 CHANGES = json.loads((SITE_DIR / "2" / "manifest.json").read_text(encoding="utf-8"))["changes"]
 EDITED_URL, REMOVED_URL = CHANGES["edited"]["url"], CHANGES["removed"]["url"]

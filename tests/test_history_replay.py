@@ -7,17 +7,15 @@ process with gevent on import, which must not happen inside pytest.
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import sqlite_utils
+from conftest import free_port, http_get
 
 BIN = Path(sys.executable).parent
 COLLECTION = "nianbao"
@@ -27,18 +25,8 @@ def wb_manager(root: Path, *args: str) -> None:
     subprocess.run([str(BIN / "wb-manager"), *args], cwd=root, check=True, capture_output=True, timeout=60)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
-def get(url: str) -> tuple[int, bytes]:
-    try:
-        with urllib.request.urlopen(url, timeout=10) as response:
-            return response.status, response.read()
-    except urllib.error.HTTPError as error:
-        return error.code, error.read()
 
 
 @contextmanager
@@ -54,7 +42,7 @@ def wayback(warcs: list[Path], root: Path) -> Iterator[str]:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline and server.poll() is None:
             try:
-                get(base + "/")
+                http_get(base + "/")
                 break
             except OSError:
                 time.sleep(0.1)
@@ -90,7 +78,7 @@ def test_pywb_replays_the_bytes_the_archive_stored(crawl_mirror, tmp_path):
     (tmp_path / "pywb").mkdir()
     with wayback(warcs, tmp_path / "pywb") as base:
         for fetch in (article, pdf):
-            status, body = get(f"{base}/{COLLECTION}/{timestamp(fetch['fetched_at'])}id_/{fetch['url']}")
+            status, _, body = http_get(f"{base}/{COLLECTION}/{timestamp(fetch['fetched_at'])}id_/{fetch['url']}")
             assert (status, body) == (200, fetch["content"]), fetch["url"]
         missing = f"{base}/{COLLECTION}/{timestamp(article['fetched_at'])}id_/{article['url']}-not-crawled"
-        assert get(missing)[0] == 404
+        assert http_get(missing)[0] == 404

@@ -15,6 +15,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+
 from nianbao.archive import runs
 from nianbao.archive.db import open_archive
 from nianbao.crawler.mirror.server import SITE_DIR, MirrorHandler, MirrorServer

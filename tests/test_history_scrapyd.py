@@ -5,7 +5,6 @@ deploy/scrapyd/schedule_portals.py, and find the crawls in the archive."""
 from __future__ import annotations
 
 import shutil
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -13,6 +12,8 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import free_port
+
 from nianbao.crawler.run import MIRROR_SETTINGS
 
 requests = pytest.importorskip("requests")
@@ -23,10 +24,6 @@ BIN = Path(sys.executable).parent
 PORTALS = ("nxld", "yinchuan-cgj")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def build_egg(folder: Path) -> Path:

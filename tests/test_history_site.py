@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import socket
 import subprocess
 import sys
 import time
@@ -13,11 +11,13 @@ from xml.etree import ElementTree as ET
 
 import pytest
 from archive_captures import seed_capture
+from conftest import datasette_get, free_port
+from test_history_changes import EDITED
+
 from nianbao.archive import history, runs
 from nianbao.archive.db import open_archive
 from nianbao.archive.ingest import ingest_report
 from nianbao.archive.publish import make_datasette
-from test_history_changes import EDITED
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 CHROMIUM = Path("/usr/bin/chromium")
@@ -48,13 +48,7 @@ def archive_path(tmp_path_factory) -> Path:
 
 
 def get(path_to_db: Path, path: str):
-    ds = make_datasette(path_to_db)
-
-    async def fetch():
-        await ds.invoke_startup()
-        return await ds.client.get(path)
-
-    return asyncio.run(fetch())
+    return datasette_get(make_datasette(path_to_db), path)
 
 
 def test_history_page_shows_versions_events_and_the_figure_change(archive_path):
@@ -126,10 +120,6 @@ def test_atom_feed_is_valid_and_filterable(archive_path):
     assert edited[0].find(f"{ATOM}content").text.startswith("--- version 1")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")

@@ -10,15 +10,16 @@ import zipfile
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from parsers_format_fixtures import WORD_TABLE3_2019, table3_docx
+from reportlab.lib.pdfencrypt import StandardEncryption
+from reportlab.pdfgen import canvas
+
 from nianbao.parsers import parse_bytes
 from nianbao.parsers.extract import docx as docx_extractor
 from nianbao.parsers.extract import html as html_extractor
 from nianbao.parsers.limits import MAX_INPUT_BYTES, MAX_ZIP_MEMBER_BYTES, Deadline, LimitExceeded, guarded
 from nianbao.parsers.model import Document
 from nianbao.parsers.sniff import sniff_format
-from parsers_format_fixtures import WORD_TABLE3_2019, table3_docx
-from reportlab.lib.pdfencrypt import StandardEncryption
-from reportlab.pdfgen import canvas
 
 pytestmark = pytest.mark.timeout(120)
 DOCUMENT_XML_HEAD = (b'<?xml version="1.0" encoding="UTF-8"?>'

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from nianbao.parsers import parse_bytes
 from nianbao.parsers.numbers import is_number, parse_number
 

@@ -9,12 +9,12 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from parsers_format_fixtures import TABLE3_DOCX_GRID, rendered_grids, rendered_spans, table3_docx
+
 from nianbao.parsers.extract import doc as doc_extractor
 from nianbao.parsers.extract import docx as docx_extractor
 from nianbao.parsers.extract import wps as wps_extractor
 from nianbao.parsers.sniff import sniff_format
-from parsers_format_fixtures import TABLE3_DOCX_GRID, rendered_grids, rendered_spans, table3_docx
-
 from tools.mirror.render.doc import render_doc
 from tools.mirror.render.docx import render_docx
 from tools.mirror.samples import load_reports

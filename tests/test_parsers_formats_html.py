@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from nianbao.crawler.mirror.server import SITE_DIR
-from nianbao.parsers.extract.html import extract
 from parsers_format_fixtures import (
     TABLE3_PART1,
     TABLE3_PART2,
@@ -14,6 +12,8 @@ from parsers_format_fixtures import (
     rendered_spans,
 )
 
+from nianbao.crawler.mirror.server import SITE_DIR
+from nianbao.parsers.extract.html import extract
 from tools.mirror.render import render_html
 from tools.mirror.samples import load_reports
 

@@ -9,9 +9,10 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from parsers_format_fixtures import WORD_TABLE3_2019, table3_docx
+
 from nianbao.parsers.encoding import decode_html, normalize_charset
 from nianbao.parsers.sniff import sniff_format
-from parsers_format_fixtures import WORD_TABLE3_2019, table3_docx
 
 SHARED = Path(__file__).parents[1].parent / "shared"
 REPORT_TEXT = "中卫市人民政府办公室2020年政府信息公开工作年度报告。本年新收政府信息公开申请数量10件，予以公开1件。"

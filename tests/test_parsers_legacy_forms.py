@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 
 import pytest
+
 from nianbao.parsers import parse_bytes
 from nianbao.parsers.model import ParseResult
 from nianbao.parsers.templates import SPEC_DIR

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from nianbao.parsers.extract.text import text_to_document
-from nianbao.parsers.model import Block, Document, Table
-from nianbao.parsers.report import build_report
 from parsers_synthetic import (
     appeal_rows,
     figures_for,
@@ -14,6 +11,10 @@ from parsers_synthetic import (
     request_rows,
     seeded_draw,
 )
+
+from nianbao.parsers.extract.text import text_to_document
+from nianbao.parsers.model import Block, Document, Table
+from nianbao.parsers.report import build_report
 
 
 def _plain(text: str) -> str:

@@ -8,9 +8,9 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+
 from nianbao.crawler.mirror.server import SITE_DIR
 from nianbao.parsers import parse_path
-
 from tools.mirror.samples import REPORTS_DIR
 
 SITE = SITE_DIR / "1"

@@ -7,6 +7,7 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+
 from nianbao.parsers.extract.pdf import extract
 from nianbao.parsers.model import Document, Table
 

@@ -6,13 +6,13 @@ import io
 from pathlib import Path
 
 import pytest
-from nianbao.parsers.extract.pdf import extract
-from nianbao.parsers.extract.pdf_pdfium import PdfiumSource, UnsupportedGeometry
-from nianbao.parsers.model import Document
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 
+from nianbao.parsers.extract.pdf import extract
+from nianbao.parsers.extract.pdf_pdfium import PdfiumSource, UnsupportedGeometry
+from nianbao.parsers.model import Document
 from tools.mirror.render import render_pdf
 from tools.mirror.samples import load_reports
 

@@ -6,14 +6,15 @@ import io
 from pathlib import Path
 
 import pytest
-from nianbao.parsers.extract import pdf
-from nianbao.parsers.extract.pdf import extract
 from PIL import Image, ImageDraw
 from reportlab.lib import pdfencrypt
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
+
+from nianbao.parsers.extract import pdf
+from nianbao.parsers.extract.pdf import extract
 
 SAMPLE = Path(__file__).parents[1].parent / "shared" / "samples" / "hongze-2023.pdf"
 pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from nianbao.parsers.extract.pdf import extract
-from nianbao.parsers.model import Table
 from parsers_format_fixtures import rendered_grids, rendered_spans
 
+from nianbao.parsers.extract.pdf import extract
+from nianbao.parsers.model import Table
 from tools.mirror.render import render_pdf
 from tools.mirror.samples import SampleReport, load_reports
 

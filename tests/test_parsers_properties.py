@@ -7,9 +7,10 @@ import random
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from parsers_synthetic import figures_for, report_document, report_tables, report_text, request_rows
+
 from nianbao.parsers.extract.text import text_to_document
 from nianbao.parsers.report import build_report
-from parsers_synthetic import figures_for, report_document, report_tables, report_text, request_rows
 
 # Printings seen in real reports for the same label.
 VARIANTS = {

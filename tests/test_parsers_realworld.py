@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 
 import pytest
+
 from nianbao.parsers import parse_bytes
 
 FIXTURES = Path(__file__).parent / "fixtures" / "realworld"

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+
 from nianbao.parsers import parse_path
 
 SAMPLES = Path(__file__).parents[1].parent / "shared" / "samples"

@@ -12,9 +12,10 @@ import re
 from pathlib import Path
 
 import pytest
+from parsers_synthetic import figures_for, report_document, request_rows, seeded_draw
+
 from nianbao.parsers.detect import detect_template
 from nianbao.parsers.report import build_report
-from parsers_synthetic import figures_for, report_document, request_rows, seeded_draw
 
 PARSERS = Path(__file__).parents[1] / "parsers"
 MAPPING_MODULES = sorted(PARSERS.glob("map_*.py")) + [PARSERS / name for name in (

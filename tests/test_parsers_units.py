@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from nianbao.parsers.extract.text import extract, text_to_document
 from nianbao.parsers.labels import normalize_label
 from nianbao.parsers.metadata import find_agency, find_published, find_title, find_year

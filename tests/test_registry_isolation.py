@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from nianbao.crawler.registry import REGISTRY_PATH
 
 NEW_PORTAL = """

@@ -11,8 +11,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-from nianbao.parsers import parse_bytes
 
+from nianbao.parsers import parse_bytes
 from tools.mirror.render import render_doc, render_docx, render_html, render_pdf
 from tools.mirror.samples import load_reports
 

@@ -7,20 +7,12 @@ from __future__ import annotations
 import asyncio
 import json
 import sqlite3
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 from bs4 import BeautifulSoup
+from conftest import http_get
+
 from nianbao.archive.publish import make_datasette
-
-
-def get(url: str) -> tuple[int, bytes]:
-    try:
-        with urllib.request.urlopen(url, timeout=30) as r:
-            return r.status, r.read()
-    except urllib.error.HTTPError as e:
-        return e.code, e.read()
 
 
 def cell_links(html: str, column: str) -> list[tuple[str, str]]:
@@ -35,7 +27,7 @@ def one(db: Path, sql: str, params: tuple = ()) -> tuple:
 
 
 def test_current_reports_title_and_report_id_open_the_report_page(site_url: str, site_db: Path) -> None:
-    status, body = get(f"{site_url}/nianbao/current_reports?_sort=report_id&_size=5")
+    status, _, body = http_get(f"{site_url}/nianbao/current_reports?_sort=report_id&_size=5")
     assert status == 200
     html = body.decode()
     titles, ids = cell_links(html, "title"), cell_links(html, "report_id")
@@ -43,22 +35,22 @@ def test_current_reports_title_and_report_id_open_the_report_page(site_url: str,
     for (title_href, title), (id_href, report_id) in zip(titles, ids):
         assert title_href == id_href == f"/report/{report_id}"
         assert title == one(site_db, "select title from reports where id = ?", (int(report_id),))[0]
-        status, page = get(site_url + title_href)
+        status, _, page = http_get(site_url + title_href)
         assert status == 200 and title in page.decode()
 
 
 def test_current_version_links_to_that_version_of_the_report(site_url: str, site_db: Path) -> None:
-    html = get(f"{site_url}/nianbao/current_reports?_sort=report_id&_size=3")[1].decode()
+    html = http_get(f"{site_url}/nianbao/current_reports?_sort=report_id&_size=3")[2].decode()
     for href, version_id in cell_links(html, "version_id"):
         report_id, version_no = one(
             site_db, "select report_id, version_no from report_versions where id = ?", (int(version_id),)
         )
         assert href == f"/report/{report_id}?version={version_no}"
-        assert get(site_url + href)[0] == 200
+        assert http_get(site_url + href)[0] == 200
 
 
 def test_report_id_foreign_key_links_the_report_page_with_its_title(site_url: str, site_db: Path) -> None:
-    html = get(f"{site_url}/nianbao/report_versions?_sort=id&_size=3")[1].decode()
+    html = http_get(f"{site_url}/nianbao/report_versions?_sort=id&_size=3")[2].decode()
     for href, title in cell_links(html, "report_id"):
         report_id = int(href.removeprefix("/report/"))
         assert title == one(site_db, "select title from reports where id = ?", (report_id,))[0]
@@ -67,23 +59,23 @@ def test_report_id_foreign_key_links_the_report_page_with_its_title(site_url: st
 def test_sha256_links_download_the_stored_bytes(site_url: str, site_db: Path) -> None:
     for table, column in (("report_versions", "document_sha256"), ("version_documents", "sha256"),
                           ("current_reports", "article_sha256")):
-        links = cell_links(get(f"{site_url}/nianbao/{table}?{column}__notblank=1&_size=2")[1].decode(), column)
+        links = cell_links(http_get(f"{site_url}/nianbao/{table}?{column}__notblank=1&_size=2")[2].decode(), column)
         assert links, (table, column)
         for href, sha in links:
             assert href == f"/raw/{sha}"
-            status, body = get(site_url + href)
+            status, _, body = http_get(site_url + href)
             assert status == 200 and body == one(site_db, "select content from documents where sha256 = ?", (sha,))[0]
 
 
 def test_json_keeps_the_plain_values(site_url: str, site_db: Path) -> None:
-    row = json.loads(get(f"{site_url}/nianbao/current_reports.json?_shape=array&_sort=report_id&_size=1")[1])[0]
+    row = json.loads(http_get(f"{site_url}/nianbao/current_reports.json?_shape=array&_sort=report_id&_size=1")[2])[0]
     report_id, title, sha = one(
         site_db,
         "select r.id, r.title, v.document_sha256 from reports r join report_versions v on v.id = r.current_version_id "
         "order by r.id limit 1",
     )
     assert (row["report_id"], row["title"], row["document_sha256"]) == (report_id, title, sha)
-    version = json.loads(get(f"{site_url}/nianbao/report_versions.json?_shape=array&_sort=id&_size=1")[1])[0]
+    version = json.loads(http_get(f"{site_url}/nianbao/report_versions.json?_shape=array&_sort=id&_size=1")[2])[0]
     assert isinstance(version["report_id"], int) and "<a" not in version["document_sha256"]
 
 

@@ -15,18 +15,12 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from conftest import http_get as get
+
 from nianbao.archive.db import open_archive
 from nianbao.archive.search import index_is_current, match_sql, sync_search_index
 from nianbao.archive.site import explain_check, remerge
 from nianbao.archive.wide import rebuild_wide
-
-
-def get(url: str) -> tuple[int, dict[str, str], bytes]:
-    try:
-        with urllib.request.urlopen(url, timeout=30) as r:
-            return r.status, {k.lower(): v for k, v in r.headers.items()}, r.read()
-    except urllib.error.HTTPError as e:
-        return e.code, {k.lower(): v for k, v in e.headers.items()}, e.read()
 
 
 def rows(site_url: str, path: str, **params: str) -> list[dict]:
@@ -352,6 +346,7 @@ def report_page_html(db_path: Path, report_id: int) -> str:
 def test_report_page_says_what_could_not_be_read(tmp_path: Path) -> None:
     """A report whose tables are pictures shows why it has no figures, instead of an empty page."""
     from archive_captures import exchange
+
     from nianbao.archive.capture import ReportCapture
     from nianbao.archive.db import open_archive
     from nianbao.archive.ingest import ingest_report
@@ -371,6 +366,7 @@ def test_report_page_says_what_could_not_be_read(tmp_path: Path) -> None:
 def test_report_page_lists_links_that_could_not_be_downloaded(tmp_path: Path) -> None:
     """An attachment whose latest fetch failed is evidence worth showing; one that came back is not."""
     from archive_captures import BASE, exchange, seed_capture
+
     from nianbao.archive.db import open_archive
     from nianbao.archive.ingest import ingest_report
 

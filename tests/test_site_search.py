@@ -11,6 +11,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+
 from nianbao.archive.search import gram_document, parse_query, search, snippet, term_forms
 
 

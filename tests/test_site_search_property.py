@@ -11,6 +11,7 @@ import sqlite3
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
 from nianbao.archive.schema import SEARCH_DOCUMENTS
 from nianbao.archive.search import ascii_lower, match_sql, parse_query, rebuild_search_index, term_forms
 

@@ -14,9 +14,10 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+from test_site_search import ground_truth, search_ids
+
 from nianbao.archive.db import open_archive
 from nianbao.archive.search import MAX_TERMS, match_sql, sync_search_index
-from test_site_search import ground_truth, search_ids
 
 
 def fetch(url: str) -> tuple[int, str]:
