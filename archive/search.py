@@ -497,18 +497,31 @@ def search(
         total = rows[0][-1]
     else:  # nothing found, or past the last page
         total = conn.execute(f"select count(*) from ({ids})", params).fetchone()[0] if offset else 0
-    documents = dict(
-        conn.execute(
-            f"select version_id, document from {DOCUMENTS} where version_id in ({','.join('?' * len(rows))})",
-            [r[0] for r in rows],
-        ).fetchall()
-    )
     forms = [form for group in plan.groups for form in group]
+    documents = _snippet_sources(conn, [r[0] for r in rows], forms, case_sensitive)
     hits = [
         Hit(vid, rid, title, agency, year, status, snippet(documents.get(vid) or "", forms, case_sensitive))
         for vid, rid, title, agency, year, status, _ in rows
     ]
     return SearchPage(terms, total, hits, [form for group in plan.groups for form in group[1:]])
+
+
+def _snippet_sources(conn: sqlite3.Connection, ids: list[int], forms: list[str], case_sensitive: bool) -> dict:
+    """Per version, where its snippet comes from: title, agency and text when they show every form found,
+    else the whole document (assembling the tables' cells costs more than reading the text)."""
+    marks = [f if case_sensitive else ascii_lower(f) for f in forms]
+    sources = {}
+    for version_id, title, agency, text in conn.execute(
+        f"select id, title, agency, text from {SOURCE} where id in ({','.join('?' * len(ids))})", ids
+    ):
+        head = "\n".join((title or "", agency or "", text or ""))
+        folded = head if case_sensitive else ascii_lower(head)
+        sources[version_id] = head if all(m in folded for m in marks) else None
+    missing = [i for i, head in sources.items() if head is None]
+    sources.update(conn.execute(
+        f"select version_id, document from {DOCUMENTS} where version_id in ({','.join('?' * len(missing))})", missing
+    ).fetchall())
+    return sources
 
 
 def _few_long_matches(conn: sqlite3.Connection, params: dict[str, Any]) -> bool:
