@@ -1,29 +1,54 @@
-"""``nianbao serve`` and ``nianbao reparse``."""
+"""``nianbao publish``, ``nianbao serve`` and ``nianbao reparse``."""
 
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import sys
+import time
 from pathlib import Path
 
 import click
 import uvicorn
+
 from nianbao.archive.db import open_archive
-from nianbao.archive.publish import make_datasette, refresh_derived
+from nianbao.archive.publish import is_working_archive, make_datasette, publish, refresh_derived
 from nianbao.archive.reparse import reparse_archive
 
 
-@click.command(short_help="Publish the archive with Datasette.")
+@click.command("publish", short_help="Snapshot the working archive for the site, swapped in atomically.")
+@click.option("--db", "db_path", default="nianbao.db", show_default=True, type=click.Path(dir_okay=False),
+              help="The working archive that crawls and reparse write.")
+@click.option("--to", "target", required=True, type=click.Path(dir_okay=False),
+              help="The file `nianbao serve` serves; replaced whole, never written in place.")
+def publish_command(db_path: str, target: str) -> None:
+    """Refresh derived tables, copy the working archive as one consistent snapshot, check it and swap it in.
+
+    The running site picks the new file up at its next query: no restart, and no request ever reads a
+    half-written file."""
+    started = time.monotonic()
+    try:
+        path = publish(db_path, target)
+    except (OSError, ValueError, sqlite3.Error) as e:
+        raise click.ClickException(f"not published: {e}") from e
+    click.echo(f"published {db_path} -> {path} ({path.stat().st_size:,} bytes, {time.monotonic() - started:.1f} s)")
+
+
+@click.command(short_help="Serve the published archive with Datasette.")
 @click.option("--db", "db_path", default="nianbao.db", show_default=True, type=click.Path(dir_okay=False))
 @click.option("--port", default=8001, show_default=True, type=int)
 @click.option("--host", default="127.0.0.1", show_default=True)
 def serve(db_path: str, port: int, host: str) -> None:
-    """Publish the archive with Datasette (read-only, immutable, downloadable)."""
+    """Serve a published archive with Datasette (read-only, immutable, downloadable); each new
+    `nianbao publish` to the same path is served from the next request on."""
     if not Path(db_path).is_file():
         raise click.ClickException(f"no archive database at {db_path} (run `nianbao crawl` or `nianbao demo` first)")
-    db = open_archive(db_path)
-    refresh_derived(db)
-    db.close()
+    if is_working_archive(db_path):  # nobody may be writing it: it is read as immutable
+        click.echo(f"warning: {db_path} is a working archive; while a crawl or reparse writes it, pages fail. "
+                   f"Serve a snapshot: nianbao publish --db {db_path} --to site/nianbao.db", err=True)
+        db = open_archive(db_path)
+        refresh_derived(db)
+        db.close()
     ds = make_datasette(db_path)
     asyncio.run(ds.invoke_startup())
     click.echo(f"Serving {db_path} at http://{host}:{port}/", err=True)

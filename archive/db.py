@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import sqlite_utils
+
 from nianbao.archive.schema import INDEXES, TABLES, VIEWS, TableSpec
 
 

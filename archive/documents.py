@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 
 import sqlite_utils
+
 from nianbao.parsers.sniff import sniff_format
 
 

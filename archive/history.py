@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from typing import Any
 
 import sqlite_utils
+
 from nianbao.archive import runs
 from nianbao.archive.db import transaction
 from nianbao.archive.diff import FigureChange, figure_changes, text_diff

@@ -1,6 +1,8 @@
 """Ingest one :class:`ReportCapture`: raw bytes, fetch log, report identity, versions.
 
-Parsing happens before the write transaction (it is the slow part); all
+Parsing happens before the write transaction (it is the slow part; the
+crawl does it in worker processes: :func:`documents_to_parse` says what to
+parse, ``ingest_report(..., parsed=...)`` takes the results); all
 writes for one capture happen in one transaction, so a killed crawl never
 leaves half a report.  Bad content never raises: its bytes are stored and
 the parser's reasons recorded on the version.  Ingesting the same capture
@@ -12,17 +14,20 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
 import sqlite_utils
+from w3lib.url import canonicalize_url
+
 from nianbao.archive.capture import Capture, ReportCapture
 from nianbao.archive.db import transaction
 from nianbao.archive.documents import load_document, sha256_of, store_document
 from nianbao.archive.runs import count, ensure_portal, utc_now
 from nianbao.archive.versions import ParsedDocument, choose_main, report_columns, version_fields, write_parse_rows
 from nianbao.parsers import parse_bytes
-from w3lib.url import canonicalize_url
+from nianbao.parsers.model import ParseResult
 
 Outcome = Literal["new", "changed", "unchanged", "failed"]
 _WHITESPACE = re.compile(r"\s+")
@@ -43,23 +48,62 @@ def canonical_url(url: str) -> str:
     return canonicalize_url(url, keep_fragments=False)
 
 
-def ingest_report(db: sqlite_utils.Database, capture: ReportCapture, run_id: int | None = None) -> IngestResult:
-    """Store a capture; add a version when its content differs from the report's current one."""
-    seen_at = capture.article.fetched_at or utc_now()
-    url = canonical_url(capture.article.url)
+@dataclass
+class _Plan:
+    """What ingesting a capture needs, read from the archive before parsing."""
+
+    exchanges: list[tuple[str, Capture]]
+    bodies: list[bytes | None]  # None: nothing usable was fetched
+    known_id: int | None  # the report already archived at this URL
+    seen_again: bool  # nothing to parse: the report is unchanged
+
+
+def _plan(db: sqlite_utils.Database, capture: ReportCapture) -> _Plan:
     exchanges = [("article", capture.article)] + [("attachment", a) for a in capture.attachments]
     bodies = [_body(db, c) for _, c in exchanges]
-    known_id = _lookup_report(db, capture.portal_id, url)
+    known_id = _lookup_report(db, capture.portal_id, canonical_url(capture.article.url))
     # Nothing to compare when the article failed; nothing new when the files are the current version's,
-    # or when an attachment failed for a passing reason (a timeout is not a change of the report).
+    # or when only an attachment failed for a passing reason (a timeout, a 500) and the article is the
+    # current version's: the failure is not a change of the report. An edited article is a new version.
     seen_again = bodies[0] is not None and known_id is not None and (
-        _same_documents(db, known_id, bodies) or any(_passing_failure(c) for _, c in exchanges)
+        _same_documents(db, known_id, bodies)
+        or (any(_passing_failure(c) for _, c in exchanges) and _same_article(db, known_id, bodies[0]))
     )
-    docs = [] if seen_again or bodies[0] is None else [
-        ParsedDocument(sha256_of(body), c.final_url or c.url, role, i, parse_bytes(body, path=c.final_url or c.url))
-        for i, ((role, c), body) in enumerate(zip(exchanges, bodies))
-        if body is not None
-    ]
+    return _Plan(exchanges, bodies, known_id, seen_again)
+
+
+def documents_to_parse(db: sqlite_utils.Database, capture: ReportCapture) -> list[tuple[bytes, str]]:
+    """The (bytes, URL) of each document :func:`ingest_report` will need parsed; none when the report is unchanged.
+
+    Parse them (e.g. in a :class:`~nianbao.parsers.pool.ParsePool`) and pass the results as ``parsed``."""
+    plan = _plan(db, capture)
+    if plan.seen_again or plan.bodies[0] is None:
+        return []
+    return [(body, c.final_url or c.url) for (_, c), body in zip(plan.exchanges, plan.bodies) if body is not None]
+
+
+def _parsed_documents(plan: _Plan, parsed: Mapping[str, ParseResult]) -> list[ParsedDocument]:
+    """Every fetched document with its parse: from ``parsed`` when there, else parsed now."""
+    docs = []
+    for position, ((role, c), body) in enumerate(zip(plan.exchanges, plan.bodies)):
+        if body is not None:
+            sha, path = sha256_of(body), c.final_url or c.url
+            docs.append(ParsedDocument(sha, path, role, position, parsed.get(sha) or parse_bytes(body, path=path)))
+    return docs
+
+
+def ingest_report(db: sqlite_utils.Database, capture: ReportCapture, run_id: int | None = None,
+                  parsed: Mapping[str, ParseResult] | None = None) -> IngestResult:
+    """Store a capture; add a version when its content differs from the report's current one.
+
+    ``parsed``: results already parsed, by document sha256 (see :func:`documents_to_parse`); a document
+    missing from it is parsed here, in this process.
+    """
+    seen_at = capture.article.fetched_at or utc_now()
+    url = canonical_url(capture.article.url)
+    plan = _plan(db, capture)
+    exchanges, bodies, known_id, seen_again = plan.exchanges, plan.bodies, plan.known_id, plan.seen_again
+    docs = [] if seen_again or bodies[0] is None else _parsed_documents(plan, parsed or {})
     fetch_errors = [f"{c.url}: {_fetch_error(c)}" for _, c in exchanges if not c.ok]
     with transaction(db):
         ensure_portal(db, capture.portal_id)
@@ -69,7 +113,7 @@ def ingest_report(db: sqlite_utils.Database, capture: ReportCapture, run_id: int
         if seen_again:
             result = _seen_again(db, known_id, capture, url, seen_at)
         elif docs:
-            result = _record(db, capture, url, docs, seen_at, run_id)
+            result = _record(db, capture, url, docs, seen_at, run_id, fetch_errors)
         else:
             result = IngestResult("failed", report_id=known_id)
         first_fetch_new = _log_fetches(db, exchanges, bodies, result.report_id, capture.portal_id, run_id)
@@ -82,7 +126,7 @@ def ingest_report(db: sqlite_utils.Database, capture: ReportCapture, run_id: int
                 bytes=sum(len(c.body) for _, c in exchanges if not c.not_modified),  # downloaded, not reloaded
             )
     version_errors = db["report_versions"].get(result.version_id)["errors"] if result.version_id else "[]"
-    result.errors = fetch_errors + json.loads(version_errors)
+    result.errors = list(dict.fromkeys(fetch_errors + json.loads(version_errors)))
     return result
 
 
@@ -95,6 +139,15 @@ def _same_documents(db: sqlite_utils.Database, report_id: int, bodies: list[byte
         [report_id],
     ).fetchall()
     return bool(shas) and shas == {sha for (sha,) in stored}
+
+
+def _same_article(db: sqlite_utils.Database, report_id: int, article: bytes) -> bool:
+    """Whether the article page is the report's current version's."""
+    row = db.execute(
+        "select v.article_sha256 from report_versions v join reports r on r.current_version_id = v.id where r.id = ?",
+        [report_id],
+    ).fetchone()
+    return bool(row) and row[0] == sha256_of(article)
 
 
 def _seen_again(db: sqlite_utils.Database, report_id: int, capture: ReportCapture, url: str, seen_at: str,
@@ -124,10 +177,14 @@ def _record(
     docs: list[ParsedDocument],
     seen_at: str,
     run_id: int | None,
+    fetch_errors: list[str],
 ) -> IngestResult:
-    """Find or create the report, and add a version unless the content is unchanged."""
+    """Find or create the report, and add a version unless the content is unchanged.
+
+    Attachments that could not be fetched are named in the version's errors, before the parse errors."""
     main = choose_main(docs)
     fields = version_fields(docs, main, utc_now())
+    fields["errors"] = json.dumps(fetch_errors + json.loads(fields["errors"]), ensure_ascii=False)
     fields["title"] = fields["title"] or capture.title
     fields["agency"] = fields["agency"] or capture.page_meta.get("发布机构")
     report_id = _lookup_report(db, capture.portal_id, url) or _lookup_moved_report(db, capture.portal_id, fields)

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import sqlite_utils
+
 from nianbao.archive.db import transaction
 from nianbao.archive.documents import load_document
 from nianbao.archive.runs import utc_now

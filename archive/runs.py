@@ -20,6 +20,7 @@ import socket
 from datetime import UTC, datetime
 
 import sqlite_utils
+
 from nianbao.archive.db import transaction
 from nianbao.archive.schema import COUNTERS
 

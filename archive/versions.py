@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlite_utils
+
 from nianbao.parsers.model import ParseResult
 
 _WHITESPACE = re.compile(r"\s+")

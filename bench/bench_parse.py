@@ -27,9 +27,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pdfplumber
+
 from nianbao.parsers import parse_bytes
 from nianbao.parsers.extract import docx, html, pdf
-
 from tools.mirror.render.docx import render_docx
 from tools.mirror.render.html import render_html
 from tools.mirror.render.pdf import render_pdf

@@ -18,9 +18,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from nianbao.parsers.extract.pdf import Backend, extract
-
 from bench.bench_parse import SAMPLE_PDF, TARGET_PER_SECOND, pdf_pages, pdfplumber_text, rate
+from nianbao.parsers.extract.pdf import Backend, extract
 
 
 def main() -> None:

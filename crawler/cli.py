@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 import click
+
 from nianbao.crawler.registry import SAMPLE_REGISTRY_PATH, RegistryError, load_registry, select_portals
 
 

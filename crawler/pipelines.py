@@ -1,7 +1,10 @@
 """Item pipelines: hand each ReportCapture to the archive (and optionally log a summary line).
 
 The archive is opened when the spider opens (starting a crawl run whose id the spider and the
-WARC writer share), every capture is ingested in its own transaction, and when the spider closes
+WARC writer share), every capture's documents are parsed in a :class:`~nianbao.parsers.pool.ParsePool`
+(worker processes: Scrapy goes on downloading while they parse, and a file that kills its worker is an
+error on that document), then the capture is ingested in its own transaction, here, in the crawl's
+one thread, so the archive has one writer.  When the spider closes
 the run's per-portal counts (list pages read, list pages failed) are written and the run is
 finished.  Reports no longer listed are checked by ``crawler.removals``, not here.
 """
@@ -11,14 +14,22 @@ from __future__ import annotations
 import hashlib
 import json
 import sys
+from concurrent.futures import Future
 from dataclasses import asdict
+from pathlib import Path
 from typing import IO, Any
 
-from nianbao.archive.capture import Capture, ReportCapture
-from nianbao.archive.ingest import IngestResult
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
+from scrapy.settings import Settings
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet.defer import Deferred
+
+from nianbao.archive.capture import Capture, ReportCapture
+from nianbao.archive.ingest import IngestResult
+from nianbao.parsers.model import ParseResult
+from nianbao.parsers.pool import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_SECONDS, ParsePool
 
 
 class ArchivePipeline:
@@ -41,6 +52,7 @@ class ArchivePipeline:
         from nianbao.archive import runs
         from nianbao.archive.db import open_archive
 
+        self.pool = parse_pool(self.crawler.settings)
         self.db = open_archive(self.db_path)
         self.run_id = runs.start_run(self.db)
         self.crawler.spider.run_id = self.run_id
@@ -59,12 +71,14 @@ class ArchivePipeline:
                 base_url=portal.start_urls[0],
             )
 
-    def process_item(self, item: Any) -> Any:
+    async def process_item(self, item: Any) -> Any:
         from nianbao.archive.history import sync_changes
-        from nianbao.archive.ingest import ingest_report
+        from nianbao.archive.ingest import documents_to_parse, ingest_report
 
         if isinstance(item, ReportCapture):
-            result = ingest_report(self.db, item, run_id=self.run_id)
+            futures = [self.pool.submit(data, path) for data, path in documents_to_parse(self.db, item)]
+            parsed = [await maybe_deferred_to_future(in_reactor(future)) for future in futures]
+            result = ingest_report(self.db, item, run_id=self.run_id, parsed={r.sha256: r for r in parsed})
             if result.report_id is not None:
                 sync_changes(self.db, self.run_id, result.report_id)  # new/edited/restored → a changes row
             if self.crawler.settings.getbool("NIANBAO_PROGRESS"):
@@ -94,10 +108,31 @@ class ArchivePipeline:
         """
         from nianbao.archive import runs
 
+        if hasattr(self, "pool"):
+            self.pool.close()
         if not hasattr(self, "db"):  # the archive never opened: nothing to close
             return
         runs.finish_run(self.db, self.run_id, status="finished" if reason == "finished" else "interrupted")
         self.db.close()
+
+
+def parse_pool(settings: Settings) -> ParsePool:
+    """The pool of ``NIANBAO_PARSE_WORKERS`` (default: one per core; 0 parses inline, in the crawl's process)."""
+    workers = settings.get("NIANBAO_PARSE_WORKERS")
+    return ParsePool(
+        workers=None if workers in (None, "") else int(workers),
+        memory_mb=settings.getint("NIANBAO_PARSE_MEMORY_MB", DEFAULT_MEMORY_MB),
+        timeout=settings.getfloat("NIANBAO_PARSE_TIMEOUT", DEFAULT_TIMEOUT_SECONDS),
+    )
+
+
+def in_reactor(future: Future[ParseResult]) -> Deferred[ParseResult]:
+    """A Deferred that fires in the reactor's thread when the pool's future is done (it never fails)."""
+    from twisted.internet import reactor
+
+    deferred: Deferred[ParseResult] = Deferred()
+    future.add_done_callback(lambda done: reactor.callFromThread(deferred.callback, done.result()))
+    return deferred
 
 
 def print_progress(capture: ReportCapture, result: IngestResult) -> None:
@@ -110,10 +145,15 @@ def print_progress(capture: ReportCapture, result: IngestResult) -> None:
 
 
 class CaptureLogPipeline:
-    """Writes one JSON line per capture to ``NIANBAO_CAPTURE_LOG``: what was fetched, not the bytes."""
+    """Writes one JSON line per capture to ``NIANBAO_CAPTURE_LOG``: what was fetched, not the bytes.
 
-    def __init__(self, path: str) -> None:
+    With ``NIANBAO_CAPTURE_BLOBS`` (a folder) the bytes are written too, one file per sha256: a
+    cluster's crawl node uploads the log and these files instead of writing the archive.
+    """
+
+    def __init__(self, path: str, blobs: str | None = None) -> None:
         self.path = path
+        self.blobs = Path(blobs) if blobs else None
         self.file: IO[str] | None = None
 
     @classmethod
@@ -121,7 +161,7 @@ class CaptureLogPipeline:
         path = crawler.settings.get("NIANBAO_CAPTURE_LOG")
         if not path:
             raise NotConfigured
-        return cls(path)
+        return cls(path, crawler.settings.get("NIANBAO_CAPTURE_BLOBS"))
 
     def open_spider(self) -> None:
         self.file = open(self.path, "a", encoding="utf-8")  # noqa: SIM115 (open for the whole crawl)
@@ -133,9 +173,19 @@ class CaptureLogPipeline:
                 "article": capture_summary(item.article),
                 "attachments": [capture_summary(a) for a in item.attachments],
             }
+            if self.blobs:
+                for capture, summary in zip([item.article, *item.attachments], [line["article"], *line["attachments"]]):
+                    self._keep(capture.body, summary["sha256"])
             self.file.write(json.dumps(line, ensure_ascii=False) + "\n")
             self.file.flush()
         return item
+
+    def _keep(self, body: bytes, sha256: str) -> None:
+        assert self.blobs is not None
+        self.blobs.mkdir(parents=True, exist_ok=True)
+        target = self.blobs / sha256
+        if body and not target.exists():
+            target.write_bytes(body)
 
     def close_spider(self) -> None:
         if self.file:

@@ -14,13 +14,14 @@ up (``archive.history.sync_changes``).
 
 from __future__ import annotations
 
-from nianbao.archive import history
-from nianbao.archive.db import open_archive
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider, NotConfigured
 from scrapy.http import Response
 from twisted.python.failure import Failure
+
+from nianbao.archive import history
+from nianbao.archive.db import open_archive
 
 META_REPORT = "nianbao_removal_check"
 

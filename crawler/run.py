@@ -13,11 +13,12 @@ import sys
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from nianbao.crawler.registry import SAMPLE_REGISTRY_PATH
-from nianbao.crawler.spiders.portal import PortalSpider
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 from scrapy.utils.project import get_project_settings
+
+from nianbao.crawler.registry import SAMPLE_REGISTRY_PATH
+from nianbao.crawler.spiders.portal import PortalSpider
 
 # For crawling the bundled mirror on loopback: its sample registry, no politeness delays against ourselves.
 MIRROR_SETTINGS = {"NIANBAO_REGISTRY": str(SAMPLE_REGISTRY_PATH), "AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0, "CONCURRENT_REQUESTS_PER_DOMAIN": 8,

@@ -9,6 +9,11 @@ behave the same:
 - ``NIANBAO_REVALIDATE``: send no validators (If-None-Match / If-Modified-Since); fetch everything again.
 - ``NIANBAO_CAPTURE_LOG``: a JSON-lines file with one summary line per report capture (audit, tests).
 - ``NIANBAO_PROGRESS``: print one line per archived report on stderr.
+- ``NIANBAO_PARSE_WORKERS``: processes that parse the fetched documents (default: one per core; ``0``
+  parses inline, in the crawl's process, without the caps below).
+- ``NIANBAO_PARSE_MEMORY_MB``: address-space cap of each parse worker (a file beyond it is an error on
+  that document).
+- ``NIANBAO_PARSE_TIMEOUT``: seconds one document may take before its worker is killed.
 """
 
 BOT_NAME = "nianbao"
@@ -50,6 +55,9 @@ NIANBAO_DB = None
 NIANBAO_PROXY = None
 NIANBAO_CAPTURE_LOG = None
 NIANBAO_PROGRESS = False
+NIANBAO_PARSE_WORKERS = None  # one per core
+NIANBAO_PARSE_MEMORY_MB = 2048
+NIANBAO_PARSE_TIMEOUT = 180
 
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"

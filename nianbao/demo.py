@@ -2,9 +2,10 @@
 
 Starts the mirror of the four sample portals on a free loopback port, crawls
 snapshot 1 and then snapshot 2 (one report edited, one removed) through it
-as an HTTP proxy, so the archive has history on its first run, then serves
-the database with Datasette.  Each crawl runs in its own process because
-Scrapy's reactor starts once per process.
+as an HTTP proxy into a working archive, so the archive has history on its
+first run, publishes it, then serves the published file with Datasette, as
+a deployment does (docs/operators.md).  Each crawl runs in its own process
+because Scrapy's reactor starts once per process.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import click
 import uvicorn
 
 from nianbao.archive.db import open_archive
-from nianbao.archive.publish import make_datasette, refresh_derived
+from nianbao.archive.publish import make_datasette, publish
 from nianbao.crawler.mirror.server import start_mirror
 from nianbao.crawler.run import MIRROR_SETTINGS
 
@@ -32,19 +33,21 @@ SNAPSHOTS = {1: "the sample portals as first published", 2: "a later visit: one 
 def demo(db_path: str, no_serve: bool, port: int) -> None:
     """Start the mirror, crawl every sample portal (two snapshots), build the database, then serve it."""
     path = Path(db_path)
+    working = working_archive(path)
     mirror = start_mirror(0, 1)
     click.echo(f"Sample portal mirror on {mirror.proxy_url} (answers for the real portal host names)")
     try:
         for number, what in SNAPSHOTS.items():
             mirror.set_snapshot(number)
             click.echo(f"\n== Crawl {number}/{len(SNAPSHOTS)}: snapshot {number}, {what}")
-            _crawl(path, mirror.proxy_url)
+            _crawl(working, mirror.proxy_url)
     finally:
         mirror.stop()
-    db = open_archive(path)
-    refresh_derived(db)
-    _summarise(db)
+    publish(working, path)
+    db = open_archive(working)
+    summarise(db)
     db.close()
+    click.echo(f"  crawled into {working}, published as {path}")
     if no_serve:
         click.echo(f"\nBuilt {path}. Serve it with: nianbao serve --db {path}")
         return
@@ -54,6 +57,11 @@ def demo(db_path: str, no_serve: bool, port: int) -> None:
     click.echo(f"\nServing {path} at {base}/  (Ctrl-C stops)")
     click.echo(f"  recent changes: {base}/changes   search: {base}/-/search?q=复议   download: {base}/{path.stem}.db")
     uvicorn.run(ds.app(), host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+
+
+def working_archive(published: Path) -> Path:
+    """Where the demo's crawls write: ``demo.db`` is published from ``demo.working.db``."""
+    return published.with_name(f"{published.stem}.working{published.suffix}")
 
 
 def _crawl(db_path: Path, proxy: str) -> None:
@@ -66,7 +74,7 @@ def _crawl(db_path: Path, proxy: str) -> None:
         raise click.ClickException(f"crawl failed with exit status {status}")
 
 
-def _summarise(db) -> None:
+def summarise(db) -> None:
     """What the archive now holds, in a few lines."""
     rows = db.execute(
         "select portal_id, count(*), sum(status = 'removed') from reports group by portal_id order by portal_id"

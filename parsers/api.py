@@ -26,9 +26,12 @@ def extract_document(data: bytes) -> Document:
     fmt = sniff_format(data)
     if fmt in UNREADABLE:
         return Document(format=fmt, errors=[UNREADABLE[fmt]], needs_ocr=fmt == "image")
+    name = f"{__package__}.extract.{fmt}"
     try:
-        module = importlib.import_module(f"parsers.extract.{fmt}")
-    except ImportError:
+        module = importlib.import_module(name)
+    except ModuleNotFoundError as error:
+        if error.name != name:
+            raise  # a dependency of the extractor is missing: say so, do not call it an unknown format
         return Document(format=fmt, errors=[f"no extractor for format '{fmt}' yet"])
     doc = module.extract(data)
     doc.format = fmt

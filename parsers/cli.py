@@ -12,6 +12,7 @@ import sys
 import unicodedata
 
 import click
+
 from nianbao.parsers.api import parse_path
 from nianbao.parsers.model import ParseResult
 from nianbao.parsers.templates import TEMPLATES

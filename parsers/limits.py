@@ -28,6 +28,7 @@ from collections.abc import Callable
 from typing import Any
 
 from lxml import etree
+
 from nianbao.parsers.model import Document
 
 MAX_INPUT_BYTES = 50 * 1024 * 1024

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import importlib.abc
 import socket
+import sys
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -15,6 +17,21 @@ from datasette.app import Datasette
 
 from nianbao.crawler.mirror.server import MirrorServer, start_mirror
 from nianbao.crawler.run import MIRROR_SETTINGS, run_crawl_subprocess
+
+
+class _TopLevelFolderGuard(importlib.abc.MetaPathFinder):
+    """crawler/, archive/ and parsers/ are importable only as nianbao.crawler etc., as in an installed wheel.
+
+    The checkout's root is on sys.path in tests (for tools/), which would also let ``import parsers``
+    work here and nowhere else; this guard makes such an import fail in the tests as it fails for users."""
+
+    def find_spec(self, name: str, path: Any = None, target: Any = None) -> None:
+        if name in ("crawler", "archive", "parsers"):
+            raise ModuleNotFoundError(f"import nianbao.{name}, not the top-level folder {name!r}", name=name)
+        return None
+
+
+sys.meta_path.insert(0, _TopLevelFolderGuard())
 
 
 def free_port() -> int:
@@ -103,3 +120,17 @@ def site_url(site_db: Path) -> Iterator[str]:
     server.should_exit = True
     thread.join(10)
     sock.close()
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """``nianbao demo --no-serve`` run once: the archive it built and what it printed."""
+    import subprocess
+
+    db_path = tmp_path_factory.mktemp("demo") / "demo.db"
+    done = subprocess.run(
+        [sys.executable, "-m", "nianbao.cli", "demo", "--no-serve", "--db", str(db_path)],
+        capture_output=True, text=True, timeout=900,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return db_path, done.stdout + done.stderr

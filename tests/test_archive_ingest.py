@@ -237,3 +237,32 @@ def test_attachment_gone_404_on_a_known_report_is_recorded_as_a_version(db):
     assert db["figures"].count == db["report_versions"].get(first.version_id)["figure_count"]
     report = db["reports"].get(first.report_id)
     assert (report["year"], report["template"]) == (2020, "unknown")  # still that year's report, now unreadable
+
+
+def test_edited_article_while_its_attachment_answers_500_is_a_new_version_each_edit(db):
+    first = ingest_report(db, seed_capture(2))
+    outcomes = []
+    for crawl, at in enumerate(["2026-07-01T00:00:00Z", "2026-07-02T00:00:00Z", "2026-07-03T00:00:00Z"]):
+        capture = seed_capture(2, at=at)
+        edit = f'<div class="content"><p>更正说明第{min(crawl, 1)}版。</p>'.encode()  # crawls 2 and 3: the same edit
+        capture.article.body = capture.article.body.replace(b'<div class="content">', edit)
+        capture.attachments[0] = exchange(capture.attachments[0].url, status=500, at=at)
+        result = ingest_report(db, capture)
+        outcomes.append((result.outcome, result.version_no))
+        assert f"{capture.attachments[0].url}: HTTP 500" in result.errors
+    assert outcomes == [("changed", 2), ("changed", 3), ("unchanged", 3)]  # the third crawl saw edit 1 again
+    for version in db["report_versions"].rows_where("report_id = ? and version_no > 1", [first.report_id]):
+        assert any("HTTP 500" in e for e in json.loads(version["errors"]))
+
+
+def test_documents_parsed_elsewhere_are_not_parsed_again(db):
+    from nianbao.archive.ingest import documents_to_parse
+
+    capture = pdf_capture()
+    documents = documents_to_parse(db, capture)
+    assert [path for _, path in documents] == [capture.article.url, capture.attachments[0].url]
+    parsed = {sha256_of(data): parse_bytes(data, path=path) for data, path in documents}
+    parsed[sha256_of(PDF)].title = "由工作进程解析的标题"
+    result = ingest_report(db, capture, parsed=parsed)
+    assert db["report_versions"].get(result.version_id)["title"] == "由工作进程解析的标题"
+    assert documents_to_parse(db, capture) == []  # unchanged now: nothing to parse

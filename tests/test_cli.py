@@ -6,7 +6,7 @@ from click.testing import CliRunner
 
 from nianbao.cli import main
 
-SUBCOMMANDS = ("crawl", "parse", "reparse", "serve", "demo", "portals", "mirror")
+SUBCOMMANDS = ("crawl", "parse", "reparse", "publish", "serve", "demo", "portals", "mirror")
 
 
 def test_help_lists_every_subcommand_on_one_whole_line() -> None:

@@ -48,7 +48,7 @@ def crawl(mirror_server, tmp_path_factory) -> Crawl:
     mirror_server.clear_hits()
     settings = [f"-s{k}={v}" for k, v in (MIRROR_SETTINGS | {"NIANBAO_WARC_DIR": folder / "warc"}).items()]
     result = subprocess.run(
-        [sys.executable, "-c", "from crawler.cli import crawl; crawl()", "--db", str(folder / "a.db"),
+        [sys.executable, "-c", "from nianbao.crawler.cli import crawl; crawl()", "--db", str(folder / "a.db"),
          "--proxy", mirror_server.proxy_url, "--capture-log", str(folder / "captures.jsonl"), *settings],
         capture_output=True, text=True, timeout=240,
     )

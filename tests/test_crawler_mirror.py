@@ -106,7 +106,7 @@ def test_bad_snapshot_number_is_refused(mirror):
 
 def test_mirror_command_serves_until_stopped():
     process = subprocess.Popen(
-        [sys.executable, "-u", "-c", "from crawler.cli import mirror; mirror()", "--port", "0", "--snapshot", "2"],
+        [sys.executable, "-u", "-c", "from nianbao.crawler.cli import mirror; mirror()", "--port", "0", "--snapshot", "2"],
         stdout=subprocess.PIPE, text=True,
     )
     try:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -13,17 +11,6 @@ import sqlite_utils
 from nianbao.crawler.mirror.server import SITE_DIR
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module")
-def demo_db(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
-    db_path = tmp_path_factory.mktemp("demo") / "demo.db"
-    done = subprocess.run(
-        [sys.executable, "-m", "nianbao.cli", "demo", "--no-serve", "--db", str(db_path)],
-        capture_output=True, text=True, timeout=900,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    return db_path, done.stdout + done.stderr
 
 
 def test_every_sample_report_of_every_portal_is_archived(demo_db: tuple[Path, str]) -> None:

@@ -7,6 +7,7 @@ process with gevent on import, which must not happen inside pytest.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
@@ -17,7 +18,11 @@ from pathlib import Path
 import sqlite_utils
 from conftest import free_port, http_get
 
-BIN = Path(sys.executable).parent
+# pywb pins redis 2.x, which the cluster's Redis client cannot share a virtualenv with: scripts/test
+# installs it into a virtualenv of its own, .venv-pywb (PYWB_BIN names another folder; without either,
+# pywb is looked for beside this Python).
+_PYWB_VENV = Path(__file__).resolve().parents[1] / ".venv-pywb" / "bin"
+BIN = Path(os.environ.get("PYWB_BIN") or (_PYWB_VENV if _PYWB_VENV.is_dir() else Path(sys.executable).parent))
 COLLECTION = "nianbao"
 
 

@@ -19,16 +19,17 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import scrapy
-from nianbao.archive.capture import Capture, ReportCapture
-from nianbao.crawler.registry import Portal, select_portals
-from nianbao.crawler.warc import META_FILE, META_RECORD_ID
-from nianbao.parsers.encoding import decode_html
 from parsel import Selector
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
+
+from nianbao.archive.capture import Capture, ReportCapture
+from nianbao.crawler.registry import Portal, select_portals
+from nianbao.crawler.warc import META_FILE, META_RECORD_ID
+from nianbao.parsers.encoding import decode_html
 
 # createPageHTML(<pages>, <current>, "index", "html") in TRS list pages.
 CREATE_PAGE_HTML = re.compile(r"createPageHTML\(\s*(\d+)\s*,\s*(\d+)\s*,\s*[\"']([^\"']+)[\"']\s*,\s*[\"']([^\"']+)[\"']")

@@ -11,6 +11,7 @@ holds the events and the diff against the previous version (``archive.history``)
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Any
 from xml.etree import ElementTree as ET
@@ -20,6 +21,7 @@ from datasette.utils.asgi import NotFound, Response
 
 from nianbao.archive.diff import figure_changes, side_by_side
 from nianbao.archive.site import figure_labels
+from nianbao.site.args import ID, parse_id, web_link
 
 KINDS = ("new", "edited", "removed", "restored")
 KIND_LABELS = {"new": "新增 new", "edited": "修改 edited", "removed": "删除 removed", "restored": "恢复 restored"}
@@ -30,7 +32,7 @@ ATOM = "http://www.w3.org/2005/Atom"
 @hookimpl
 def register_routes():
     return [
-        (r"^/report/(?P<report_id>\d+)/history$", history_page),
+        (rf"^/report/(?P<report_id>{ID})/history$", history_page),
         (r"^/changes$", changes_page),
         (r"^/changes\.atom$", changes_feed),
     ]
@@ -42,7 +44,9 @@ async def _rows(db, sql: str, params: dict[str, Any] | list[Any] | None = None) 
 
 async def history_page(datasette, request) -> Response:
     db = datasette.get_database()
-    report_id = int(request.url_vars["report_id"])
+    report_id = parse_id(request.url_vars["report_id"])
+    if report_id is None:
+        raise NotFound("no such report")
     reports = await _rows(db, "select r.*, p.name as portal_name from reports r "
                               "left join portals p on p.id = r.portal_id where r.id = ?", [report_id])
     if not reports:
@@ -85,9 +89,10 @@ async def _comparison(db, versions: list[dict[str, Any]], args) -> dict[str, Any
 def _version_arg(value: str | None, by_id: dict[int, Any]) -> int | None:
     if value is None:
         return None
-    if not value.isdigit() or int(value) not in by_id:
+    version_id = parse_id(value)
+    if version_id not in by_id:
         raise NotFound(f"version {value} is not a version of this report")
-    return int(value)
+    return version_id
 
 
 def _change_filters(args) -> tuple[str, dict[str, Any]]:
@@ -128,24 +133,40 @@ async def changes_feed(datasette, request) -> Response:
     db = datasette.get_database()
     changes = await _recent(db, request.args, FEED_SIZE)
     feed = ET.Element("feed", xmlns=ATOM)
-    ET.SubElement(feed, "title").text = "nianbao: changes to government information-disclosure annual reports"
-    ET.SubElement(feed, "id").text = datasette.absolute_url(request, "/changes.atom")
-    ET.SubElement(feed, "updated").text = _atom_time(changes[0]["at"] if changes else None)
-    ET.SubElement(feed, "link", rel="self", href=datasette.absolute_url(request, request.full_path))
+    _text(feed, "title", "nianbao: changes to government information-disclosure annual reports")
+    _text(feed, "id", datasette.absolute_url(request, "/changes.atom"))
+    _text(feed, "updated", _atom_time(changes[0]["at"] if changes else None))
+    ET.SubElement(feed, "link", rel="self", href=xml_safe(datasette.absolute_url(request, request.full_path)))
     ET.SubElement(feed, "link", rel="alternate", href=datasette.absolute_url(request, "/changes"))
-    ET.SubElement(ET.SubElement(feed, "author"), "name").text = "nianbao"
+    _text(ET.SubElement(feed, "author"), "name", "nianbao")
     for change in changes:
         entry = ET.SubElement(feed, "entry")
-        ET.SubElement(entry, "id").text = datasette.absolute_url(request, f"/changes#change-{change['id']}")
-        ET.SubElement(entry, "title").text = f"[{change['kind']}] {change['title'] or change['url']}"
-        ET.SubElement(entry, "updated").text = _atom_time(change["at"])
+        _text(entry, "id", datasette.absolute_url(request, f"/changes#change-{change['id']}"))
+        _text(entry, "title", f"[{change['kind']}] {change['title'] or change['url']}")
+        _text(entry, "updated", _atom_time(change["at"]))
         ET.SubElement(entry, "link", href=datasette.absolute_url(request, _history_link(change)))
         ET.SubElement(entry, "category", term=change["kind"])
-        ET.SubElement(entry, "summary").text = change["summary"]
+        _text(entry, "summary", change["summary"])
         if change["text_diff"]:
-            ET.SubElement(entry, "content", type="text").text = change["text_diff"]
+            _text(entry, "content", change["text_diff"], type="text")
     body = ET.tostring(feed, encoding="unicode", xml_declaration=True)
     return Response(body, content_type="application/atom+xml; charset=utf-8")
+
+
+# Characters XML 1.0 cannot carry at all, not even as &#…; references: C0 controls but tab and line breaks,
+# lone surrogates, U+FFFE and U+FFFF.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(text: str) -> str:
+    """``text`` with each character XML cannot hold shown as its Unicode control picture (U+0001 -> ␁) or U+FFFD."""
+    return _NOT_XML.sub(lambda m: chr(0x2400 + ord(m[0])) if m[0] < " " else "\ufffd", text)
+
+
+def _text(parent: ET.Element, tag: str, text: str | None, **attributes: str) -> ET.Element:
+    element = ET.SubElement(parent, tag, attributes)
+    element.text = None if text is None else xml_safe(text)
+    return element
 
 
 def _history_link(change: dict[str, Any]) -> str:
@@ -161,4 +182,4 @@ def _atom_time(value: str | None) -> str:
 
 @hookimpl
 def extra_template_vars():
-    return {"history_link": _history_link}
+    return {"history_link": _history_link, "web_link": web_link}

@@ -1,24 +1,33 @@
-"""metadata.yml describes the archive under the name ``nianbao``; apply it under whatever name it is served."""
+"""The site's metadata.yml, applied to whatever name the archive is served under.
+
+It comes from this hook, not from ``datasette -m``, so ``nianbao serve`` and a plain
+``datasette archive.db`` show the same titles, descriptions, facets and canned queries.
+Metadata given on the command line still wins (Datasette merges it over the hook's).
+"""
 
 from __future__ import annotations
 
+from functools import cache
+from typing import Any
+
 from datasette import hookimpl
 
-TEMPLATE_NAME = "nianbao"
+from nianbao.site import load_metadata
+
+TEMPLATE_NAME = "nianbao"  # metadata.yml describes the archive's tables under this database name
+
+
+@cache
+def _shipped() -> dict[str, Any]:
+    return load_metadata()
 
 
 @hookimpl
 def get_metadata(datasette, key, database, table):
-    # metadata.yml as loaded: 0.65 has no public accessor that does not call this hook again
-    local = getattr(datasette, "_metadata_local", None) or {}
-    template = (local.get("databases") or {}).get(TEMPLATE_NAME)
-    if not template:
-        return {}
-    names = [
-        name for name, db in datasette.databases.items()
-        if name not in ("_internal", TEMPLATE_NAME) and not db.is_memory
-    ]
-    return {"databases": {name: template for name in names}}
+    shipped = _shipped()
+    template = (shipped.get("databases") or {}).get(TEMPLATE_NAME) or {}
+    names = [name for name, db in datasette.databases.items() if name != "_internal" and not db.is_memory]
+    return {**shipped, "databases": {name: template for name in names}}
 
 
 # Every column is described in two languages; folded away, they no longer push the rows off the screen.

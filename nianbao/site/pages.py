@@ -9,6 +9,7 @@ from datasette import hookimpl
 from datasette.utils.asgi import NotFound, Response
 
 from nianbao.archive.site import archive_database, check_keys, explain_check, figure_labels, line_chart, remerge
+from nianbao.site.args import ID, parse_id
 from nianbao.site.search import marked_report
 
 EXTENSIONS = {"pdf": ".pdf", "docx": ".docx", "doc": ".doc", "wps": ".wps", "html": ".html", "text": ".txt"}
@@ -25,7 +26,9 @@ async def _all(db, sql: str, params: list) -> list[dict]:
 
 async def report_page(datasette, request):
     db = archive_database(datasette)
-    report_id = int(request.url_vars["id"])
+    report_id = parse_id(request.url_vars["id"])
+    if report_id is None:
+        raise NotFound("no such report")
     report = await _one(
         db,
         "select r.*, p.name as portal, p.province, p.city, p.county, p.level from reports r "
@@ -34,12 +37,15 @@ async def report_page(datasette, request):
     )
     if report is None:
         raise NotFound(f"no report {report_id}")
-    version_no = request.args.get("version", "")
-    if version_no.isdigit():
-        sql, params = "select * from report_versions where report_id = ? and version_no = ?", [report_id, int(version_no)]
+    version_arg = request.args.get("version")
+    if version_arg:
+        version_no = parse_id(version_arg)
+        sql, params = "select * from report_versions where report_id = ? and version_no = ?", [report_id, version_no]
     else:
         sql, params = "select * from report_versions where id = ?", [report["current_version_id"]]
     version = await _one(db, sql, params)
+    if version_arg and version is None:
+        raise NotFound(f"report {report_id} has no version {version_arg}")
     versions = await _all(
         db, "select id, version_no, fetched_at from report_versions where report_id = ? order by version_no",
         [report_id],
@@ -166,7 +172,7 @@ async def charts_page(datasette, request):
 @hookimpl
 def register_routes():
     return [
-        (r"^/report/(?P<id>\d+)$", report_page),
+        (rf"^/report/(?P<id>{ID})$", report_page),
         (r"^/raw/(?P<sha256>[0-9a-f]{64})$", raw_document),
         (r"^/charts$", charts_page),
     ]

@@ -32,11 +32,13 @@ from nianbao.archive.search import (
     term_forms,
 )
 from nianbao.archive.site import archive_database
+from nianbao.site.args import page_number
 
 # table or view -> its column holding a report_versions id
 SEARCHABLE = {"reports": "current_version_id", "report_versions": "id", "current_reports": "version_id"}
 PAGE_SIZE = 20
 FIRST_HIT = "#" + Highlighter.FIRST  # appended to links into a report page: the browser scrolls to the first hit
+LAST_PAGE = 10_000  # 200,000 hits: more than the archive holds reports
 
 
 @hookimpl(trylast=True)  # last, so its extra_context wins over the built-in search's supports_search=False
@@ -72,8 +74,7 @@ def filters_from_request(request, database, table, datasette):
 async def search_page(datasette, request):
     query = request.args.get("q", "")
     case_sensitive = request.args.get("case") == "1"
-    page_arg = request.args.get("page", "1")
-    page = int(page_arg) if page_arg.isdigit() and 0 < int(page_arg) < 10**6 else 1
+    page = page_number(request.args.get("page"), LAST_PAGE)
     db = archive_database(datasette)
     limit_ms = datasette.setting("sql_time_limit_ms")
 

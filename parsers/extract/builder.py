@@ -12,13 +12,16 @@ from nianbao.parsers.model import Block, Document, Table
 _CJK = r"\u2e80-\u2fff\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
 _BREAK_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}])[ \t]*[\r\n][\s]*(?=[{_CJK}])")
 _SPACES = re.compile(r"[\s\u00a0\u200b\ufeff]+")
+# C0 controls that are not whitespace (and DEL): invisible in a browser, and not allowed in XML (the Atom feed).
+_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1b\x7f]")
 _CJK_CHAR = re.compile(rf"[{_CJK}]")
 _TITLE_MAX_CHARS = 60
 
 
 def clean_text(text: str) -> str:
-    """Collapse whitespace as a browser does; a source line break between CJK characters vanishes."""
-    return _SPACES.sub(" ", _BREAK_BETWEEN_CJK.sub("", text)).strip()
+    """Collapse whitespace as a browser does, drop control characters; a source line break between CJK
+    characters vanishes."""
+    return _SPACES.sub(" ", _BREAK_BETWEEN_CJK.sub("", _CONTROLS.sub("", text))).strip()
 
 
 def join_lines(parts: list[str]) -> str:

@@ -15,6 +15,7 @@ import re
 import zipfile
 
 from lxml import etree
+
 from nianbao.parsers.extract.builder import DocumentBuilder, join_lines
 from nianbao.parsers.extract.spans import Owners
 from nianbao.parsers.limits import MAX_SPAN, MAX_TABLE_CELLS, LimitExceeded, guarded, parse_xml, read_zip_member

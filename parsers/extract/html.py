@@ -14,6 +14,7 @@ import re
 
 from lxml import etree
 from lxml.cssselect import CSSSelector
+
 from nianbao.parsers.encoding import decode_html
 from nianbao.parsers.extract.builder import DocumentBuilder, clean_text, join_lines
 from nianbao.parsers.extract.spans import Owners

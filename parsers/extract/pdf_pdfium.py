@@ -22,10 +22,11 @@ from typing import Any
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as raw
-from nianbao.parsers.extract.pdf_source import META_KEYS, Obj, PageData, PasswordRequired, decode_meta
 from pdfminer.pdfdocument import PDFDocument
 from pdfminer.pdfparser import PDFParser
 from pdfminer.pdftypes import resolve1
+
+from nianbao.parsers.extract.pdf_source import META_KEYS, Obj, PageData, PasswordRequired, decode_meta
 
 Matrix = tuple[float, float, float, float, float, float]
 Point = tuple[float, float]

@@ -16,8 +16,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from nianbao.parsers.extract.pdf_source import Obj, PageData
 from pdfplumber.table import TableFinder
+
+from nianbao.parsers.extract.pdf_source import Obj, PageData
 
 Bbox = tuple[float, float, float, float]  # x0, top, x1, bottom
 

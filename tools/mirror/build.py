@@ -26,9 +26,9 @@ from urllib.parse import urljoin
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
+
 from nianbao.crawler.mirror.server import SITE_DIR, site_key
 from nianbao.crawler.registry import Portal, load_registry
-
 from tools.mirror.render import render_doc, render_docx, render_html, render_pdf
 from tools.mirror.samples import SampleReport, load_reports
 
