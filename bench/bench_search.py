@@ -304,12 +304,6 @@ def absent_terms(sample: list[str], rng: random.Random, count: int, words: list[
 # --- ground truth, timing ----------------------------------------------------------------------------------
 
 
-def materialize_documents(conn: sqlite3.Connection) -> None:
-    """search_documents as a plain table (temp): the instr anchor and the ground truth read it."""
-    conn.execute("drop table if exists temp.bench_documents")
-    conn.execute("create temp table bench_documents as select version_id, document from search_documents")
-
-
 def ground_truth(conn: sqlite3.Connection, queries: Iterable[str]) -> dict[str, set[int]]:
     """For every query, the versions whose document contains every term (any form): one pass over the
     documents, testing each form by substring containment (Python's ``in``: what ``instr(…) > 0`` tests;
@@ -321,7 +315,7 @@ def ground_truth(conn: sqlite3.Connection, queries: Iterable[str]) -> dict[str, 
     forms = sorted({f for gs in groups.values() for g in gs for f in g})
     contains: dict[str, set[int]] = {form: set() for form in forms}
     chars = {form: set(form) for form in forms}
-    for version_id, document in conn.execute("select version_id, document from bench_documents"):
+    for version_id, document in conn.execute("select version_id, document from search_documents"):
         present = set(document)
         for form in forms:
             if chars[form] <= present and form in document:  # the set test only skips what cannot be there
@@ -329,6 +323,34 @@ def ground_truth(conn: sqlite3.Connection, queries: Iterable[str]) -> dict[str, 
     return {
         query: set.intersection(*(set().union(*(contains[f] for f in g)) for g in gs)) for query, gs in groups.items()
     }
+
+
+def load_or_compute_truth(conn: sqlite3.Connection, queries: list[str], path: Path | None) -> dict[str, set[int]]:
+    """The ground truth, from ``path`` when an earlier run (``--truth-only``, e.g. while the index was being
+    built) saved it for these very queries, else computed and saved there."""
+    if path and path.exists():
+        saved = json.loads(path.read_text(encoding="utf-8"))
+        if sorted(saved) == sorted(queries):
+            print(f"ground truth: {len(queries)} queries, read from {path}")
+            return {q: _from_bitmap(h) for q, h in saved.items()}
+    started = time.perf_counter()
+    truth = ground_truth(conn, queries)
+    n = conn.execute("select count(*) from report_versions").fetchone()[0]
+    print(f"ground truth: {len(queries)} queries over {n:,} documents, {time.perf_counter() - started:.0f} s")
+    if path:
+        path.write_text(json.dumps({q: _to_bitmap(ids) for q, ids in truth.items()}), encoding="utf-8")
+    return truth
+
+
+def _to_bitmap(ids: set[int]) -> str:
+    bits = bytearray((max(ids, default=0) >> 3) + 1)
+    for i in ids:
+        bits[i >> 3] |= 1 << (i & 7)
+    return bits.hex()
+
+
+def _from_bitmap(text: str) -> set[int]:
+    return {(n << 3) + b for n, byte in enumerate(bytes.fromhex(text)) if byte for b in range(8) if byte >> b & 1}
 
 
 def timed(fn) -> float:
@@ -353,13 +375,14 @@ def trigram_anchor(conn: sqlite3.Connection, query: str) -> float | None:
 
 
 def instr_anchor(conn: sqlite3.Connection, query: str, expected: set[int]) -> float:
-    """An instr scan of the documents for the query's terms, its result checked against the ground truth."""
+    """An instr scan of search_documents for the query's terms (what a search without an index costs),
+    its result checked against the ground truth."""
     from nianbao.archive.search import parse_query, term_forms
 
     groups = term_forms(parse_query(query))
     where = " and ".join("(" + " or ".join(["instr(document, ?) > 0"] * len(g)) + ")" for g in groups)
     found: list[set[int]] = []
-    sql = f"select version_id from bench_documents where {where}"
+    sql = f"select version_id from search_documents where {where}"
     elapsed = timed(lambda: found.append({r[0] for r in conn.execute(sql, [f for g in groups for f in g])}))
     if found[0] != expected:
         raise SystemExit(f"WRONG ground truth for {query!r}: instr finds {len(found[0])}, expected {len(expected)}")
@@ -437,22 +460,24 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "_out" / "search.db")
     parser.add_argument("--reuse", action="store_true", help="query an archive built and indexed by an earlier run")
     parser.add_argument("--pages", type=int, default=10, help="requests per table page timed")
+    parser.add_argument("--truth", type=Path, help="save the ground truth here, or read it if saved for these queries")
+    parser.add_argument("--truth-only", action="store_true", help="stop once the ground truth is saved")
     args = parser.parse_args()
     print(f"start: {conditions()}")
     if args.reuse:
-        open_archive(args.out).conn.close()  # today's schema and indexes on the earlier archive
+        if not args.truth_only:  # which only reads, so it can run while another process indexes
+            open_archive(args.out).conn.close()  # today's schema and indexes on the earlier archive
         conn = sqlite3.connect(args.out)
         print(f"reusing {args.out}: {conn.execute('select count(*) from reports').fetchone()[0]:,} reports")
     else:
         conn = build_and_index(args.out, args.n)
-    vary_facet_columns(conn)
+    if not args.truth_only:
+        vary_facet_columns(conn)
     n = conn.execute("select count(*) from reports").fetchone()[0]
     kinds = sample_queries(conn, args.queries)
-    started = time.perf_counter()
-    materialize_documents(conn)
-    truth = ground_truth(conn, [q for qs in kinds.values() for q in qs])
-    print(f"ground truth: {sum(map(len, kinds.values()))} queries by instr over {n:,} documents, "
-          f"{time.perf_counter() - started:.0f} s (with making the documents a table for it)")
+    truth = load_or_compute_truth(conn, [q for qs in kinds.values() for q in qs], args.truth)
+    if args.truth_only:
+        return
     cpu, wall = time.process_time(), time.perf_counter()
     print(f"\n{'kind':<28} {'n':>3} {'hits med':>9} {'ids p50':>8} {'ids p95':>8} {'page p50':>9} {'page p95':>9}"
           f" {'page cpu p95':>13} {'ids/trigram':>12} {'ids/instr':>10}")
@@ -471,7 +496,7 @@ def main() -> None:
     print(f"\nms; every result equal to the instr ground truth. ids = the set of matching versions (what "
           f"?_search= filters on); page = the search page (count, top 20, snippets), wall and CPU; hits med = median matching "
           f"reports of {n:,}; ratios of medians: the index against a plain trigram MATCH of the same terms (3+ "
-          f"characters only) and against an instr scan of the same documents as a table. "
+          f"characters only) and against an instr scan of search_documents (the search without its index). "
           f"CPU {time.process_time() - cpu:.0f} s / wall {time.perf_counter() - wall:.0f} s; {conditions()}")
     conn.close()
     print(f"\n{'table page with facets':<50} {'p50':>7} {'p95':>7}")

@@ -50,6 +50,8 @@ def filters_from_request(request, database, table, datasette):
     async def inner():
         query = request.args.get("_search", "")
         context = {"supports_search": True, "search": query}
+        if not query.strip():  # no search: nothing to ask the database
+            return FilterArguments([], extra_context=context)
 
         def plan(conn: sqlite3.Connection):
             return match_query(query, indexed=index_is_current(conn))
