@@ -32,7 +32,7 @@ def open_archive(path: str | Path) -> sqlite_utils.Database:
         for spec in TABLES:
             _ensure_table(db, spec)
         for table, columns, unique in INDEXES:
-            db[table].create_index(columns, unique=unique, if_not_exists=True)
+            db.table(table).create_index(columns, unique=unique, if_not_exists=True)
         for name, sql in VIEWS.items():
             db.create_view(name, sql.strip(), replace=True)
     return db

@@ -125,7 +125,7 @@ def _rows_for(tag: str, a: list[str], b: list[str], i1: int, i2: int, j1: int, j
         left_line = a[i] if i < i2 else None
         right_line = b[j] if j < j2 else None
         if tag == "equal":
-            left, right = [Segment(left_line, False)], [Segment(right_line, False)]
+            left, right = [Segment(a[i], False)], [Segment(b[j], False)]
         elif left_line is not None and right_line is not None:
             left, right = _char_segments(left_line, right_line)
         else:

@@ -22,7 +22,7 @@ def store_document(db: sqlite_utils.Database, data: bytes, seen_at: str, content
     """Store ``data`` unless already stored; return its sha256."""
     sha = sha256_of(data)
     if not db.execute("select 1 from documents where sha256 = ?", [sha]).fetchone():
-        db["documents"].insert(
+        db.table("documents").insert(
             {
                 "sha256": sha,
                 "size": len(data),

@@ -110,7 +110,7 @@ def ingest_report(db: sqlite_utils.Database, capture: ReportCapture, run_id: int
         for (_, c), body in zip(exchanges, bodies):
             if body is not None:
                 store_document(db, body, seen_at, _header(c, "Content-Type"))
-        if seen_again:
+        if seen_again and known_id is not None:
             result = _seen_again(db, known_id, capture, url, seen_at)
         elif docs:
             result = _record(db, capture, url, docs, seen_at, run_id, fetch_errors)
@@ -118,14 +118,15 @@ def ingest_report(db: sqlite_utils.Database, capture: ReportCapture, run_id: int
             result = IngestResult("failed", report_id=known_id)
         first_fetch_new = _log_fetches(db, exchanges, bodies, result.report_id, capture.portal_id, run_id)
         if run_id is not None and first_fetch_new:
-            outcome = {} if result.outcome == "failed" else {f"reports_{result.outcome}": 1}
+            outcome: dict[str, int] = \
+                {"articles_failed": 1} if result.outcome == "failed" else {f"reports_{result.outcome}": 1}
             count(
-                db, run_id, capture.portal_id,
+                db, run_id, capture.portal_id, None,
                 **outcome,
                 errors=len(fetch_errors),
                 bytes=sum(len(c.body) for _, c in exchanges if not c.not_modified),  # downloaded, not reloaded
             )
-    version_errors = db["report_versions"].get(result.version_id)["errors"] if result.version_id else "[]"
+    version_errors = db.table("report_versions").get(result.version_id)["errors"] if result.version_id else "[]"
     result.errors = list(dict.fromkeys(fetch_errors + json.loads(version_errors)))
     return result
 
@@ -153,10 +154,10 @@ def _same_article(db: sqlite_utils.Database, report_id: int, article: bytes) -> 
 def _seen_again(db: sqlite_utils.Database, report_id: int, capture: ReportCapture, url: str, seen_at: str,
                 ) -> IngestResult:
     """The report is still there with the same content: move ``last_seen``, note a return from removal."""
-    report = db["reports"].get(report_id)
+    report = db.table("reports").get(report_id)
     restored = report["status"] == "removed"
-    db["reports"].update(report_id, _sighting(report, capture, url, seen_at))
-    current = db["report_versions"].get(report["current_version_id"])
+    db.table("reports").update(report_id, _sighting(report, capture, url, seen_at))
+    current = db.table("report_versions").get(report["current_version_id"])
     return IngestResult("unchanged", report_id, current["id"], current["version_no"], restored)
 
 
@@ -190,20 +191,20 @@ def _record(
     report_id = _lookup_report(db, capture.portal_id, url) or _lookup_moved_report(db, capture.portal_id, fields)
     outcome: Outcome = "changed"
     if report_id is None:
-        report_id = db["reports"].insert(
+        report_id = int(db.table("reports").insert(
             {"portal_id": capture.portal_id, "url": url, "status": "active", "first_seen": seen_at}
-        ).last_pk
+        ).last_pk or 0)
         outcome = "new"
     db.execute(
         "insert or ignore into report_urls (portal_id, url, report_id, first_seen) values (?, ?, ?, ?)",
         [capture.portal_id, url, report_id, seen_at],
     )
-    report = db["reports"].get(report_id)
-    current = db["report_versions"].get(report["current_version_id"]) if report["current_version_id"] else None
+    report = db.table("reports").get(report_id)
+    current = db.table("report_versions").get(report["current_version_id"]) if report["current_version_id"] else None
     if current and (current["content_hash"] == fields["content_hash"] or current["document_sha256"] == main.sha256):
         return _seen_again(db, report_id, capture, url, seen_at)
     version_no = (current["version_no"] if current else 0) + 1
-    version_id = db["report_versions"].insert(
+    version_id = int(db.table("report_versions").insert(
         {
             "report_id": report_id,
             "version_no": version_no,
@@ -213,9 +214,9 @@ def _record(
             "page_meta": json.dumps(capture.page_meta, ensure_ascii=False),
             **fields,
         }
-    ).last_pk
+    ).last_pk or 0)
     write_parse_rows(db, version_id, docs, main)
-    db["reports"].update(
+    db.table("reports").update(
         report_id,
         _sighting(report, capture, url, seen_at)
         | report_columns(db, fields, report)

@@ -21,6 +21,7 @@ COUNTERS = {
     "reports_unchanged": int,
     "reports_removed": int,
     "errors": int,
+    "articles_failed": int,  # report articles that could not be fetched (404, 500, redirect loop, no answer)
     "bytes": int,
 }
 
@@ -181,6 +182,13 @@ TABLES: list[TableSpec] = [
         ],
     ),
     TableSpec(
+        "refused_links",  # links a crawl would not fetch (not http(s), another host, a private address)
+        {"id": int, "run_id": int, "portal_id": str, "url": str, "kind": str, "reason": str, "found_on": str,
+         "at": str},
+        pk="id",
+        foreign_keys=[("run_id", "crawl_runs", "id")],
+    ),
+    TableSpec(
         "version_documents",  # every document of a version and how it parsed, so reparse can re-choose
         {
             "version_id": int,
@@ -280,6 +288,7 @@ INDEXES: list[tuple[str, tuple[str, ...], bool]] = [
     ("fetches", ("report_id",), False),
     ("fetches", ("url",), False),
     ("fetches", ("sha256",), False),
+    ("refused_links", ("run_id",), False),
     ("reports", ("portal_id", "url"), False),
     ("reports", ("year",), False),
     ("reports", ("agency_id",), False),

@@ -2,8 +2,10 @@
 
 - 0: every portal's list pages were read;
 - 1: some portal failed (list pages that did not load, nothing read): its error is in
-  ``crawl_run_portals.error``; the other portals were crawled and archived; or the crawl was
-  stopped before it finished (SIGTERM, a Scrapyd cancel: the run is 'interrupted');
+  ``crawl_run_portals.error``; the other portals were crawled and archived; or report articles a
+  list linked could not be fetched (404, 500, a redirect loop, no answer: ``articles_failed``, and
+  each in ``fetches``); or the crawl was stopped before it finished (SIGTERM, a Scrapyd cancel: the
+  run is 'interrupted');
 - 2: nothing could be done: no portal could be read, or the archive could not be opened.
 
 A report whose attachment 404s is a finding, not a failure: it does not change the status.
@@ -22,12 +24,15 @@ def run_exit_status(db_path: str, run_id: int | None) -> tuple[int, list[str]]:
         return NOTHING_DONE, ["the crawl never opened the archive (see the log above)"]
     with sqlite3.connect(db_path) as conn:
         rows = conn.execute(
-            "select portal_id, pages, error from crawl_run_portals where run_id = ? order by portal_id", [run_id]
+            "select portal_id, pages, error, articles_failed from crawl_run_portals where run_id = ? order by portal_id",
+            [run_id],
         ).fetchall()
         (status,) = conn.execute("select status from crawl_runs where id = ?", [run_id]).fetchone()
-    failed = [f"{portal}: {error or 'no list page could be read'}" for portal, pages, error in rows if error or not pages]
+    failed = [f"{portal}: {error or 'no list page could be read'}" for portal, pages, error, _ in rows if error or not pages]
     if not rows or len(failed) == len(rows):
         return NOTHING_DONE, failed or ["no portal was crawled"]
+    failed += [f"{portal}: {articles} report article(s) could not be fetched (see fetches)"
+               for portal, _, _, articles in rows if articles]
     if status == "interrupted":
         failed.append("the crawl was stopped before it finished; the next run picks up what it missed")
     return (SOME_PORTALS_FAILED if failed else OK), failed

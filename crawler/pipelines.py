@@ -28,6 +28,7 @@ from twisted.internet.defer import Deferred
 
 from nianbao.archive.capture import Capture, ReportCapture
 from nianbao.archive.ingest import IngestResult
+from nianbao.crawler.scope import link_refused
 from nianbao.parsers.model import ParseResult
 from nianbao.parsers.pool import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_SECONDS, ParsePool
 
@@ -46,6 +47,7 @@ class ArchivePipeline:
             raise NotConfigured("no NIANBAO_DB: captures are not archived")
         pipeline = cls(crawler, db_path)
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(pipeline.link_refused, signal=link_refused)
         return pipeline
 
     def open_spider(self) -> None:
@@ -84,6 +86,17 @@ class ArchivePipeline:
             if self.crawler.settings.getbool("NIANBAO_PROGRESS"):
                 print_progress(item, result)
         return item
+
+    def link_refused(self, url: str, reason: str, kind: str, found_on: str | None, portal_id: str | None) -> None:
+        """A link the crawl would not fetch (crawler/scope.py): one ``refused_links`` row of this run."""
+        from nianbao.archive.db import transaction
+        from nianbao.archive.runs import utc_now
+
+        if not hasattr(self, "db"):
+            return
+        with transaction(self.db):
+            self.db.table("refused_links").insert({"run_id": self.run_id, "portal_id": portal_id, "url": url, "kind": kind,
+                                             "reason": reason, "found_on": found_on, "at": utc_now()})
 
     def close_spider(self) -> None:
         from nianbao.archive import runs

@@ -69,6 +69,7 @@ class Portal:
     attachment_extensions: tuple[str, ...]
     attachment_text: re.Pattern[str]
     meta_labels: tuple[str, ...] = field(default=())
+    attachment_hosts: tuple[str, ...] = field(default=())  # other hosts serving its files, e.g. a CDN
 
     def is_report_title(self, title: str) -> bool:
         title = re.sub(r"\s+", "", title)
@@ -121,6 +122,7 @@ def _portal(entry: dict[str, Any], families: dict[str, Family]) -> Portal:
     missing = [k for k in ("id", "name", "site", "region", "level", "family", "start_urls") if not entry.get(k)]
     if missing:
         raise RegistryError(f"{where}: missing {', '.join(missing)}")
+    _known_keys(Portal, {k: v for k, v in entry.items() if k not in _field_names(Family)}, where)
     if entry["family"] not in families:
         raise RegistryError(f"{where}: unknown family {entry['family']!r}")
     if entry["level"] not in LEVELS:
@@ -146,6 +148,7 @@ def _portal(entry: dict[str, Any], families: dict[str, Family]) -> Portal:
             attachment_extensions=tuple(e.lower() for e in entry["attachment_extensions"]),
             attachment_text=re.compile(entry["attachment_text"], re.IGNORECASE),
             meta_labels=tuple(entry.get("meta_labels", ())),
+            attachment_hosts=tuple(h.lower() for h in entry.get("attachment_hosts", ())),
         )
     except (re.error, KeyError) as e:
         raise RegistryError(f"{where}: {e}") from e

@@ -4,7 +4,8 @@ Run-time choices are settings too, so ``scrapy crawl portal -s NIANBAO_DB=...`` 
 behave the same:
 
 - ``NIANBAO_DB``: archive database the pipeline ingests into (no database: nothing is ingested).
-- ``NIANBAO_PROXY``: HTTP proxy for every request, robots.txt included (e.g. the bundled mirror).
+- ``NIANBAO_PROXY``: HTTP proxy for every request, robots.txt included (e.g. the bundled mirror on
+  loopback: the only way the crawler reaches a loopback or private address; see ``crawler/scope.py``).
 - ``NIANBAO_WARC_DIR``: where WARC files go (default ``warc/`` beside the database).
 - ``NIANBAO_REVALIDATE``: send no validators (If-None-Match / If-Modified-Since); fetch everything again.
 - ``NIANBAO_CAPTURE_LOG``: a JSON-lines file with one summary line per report capture (audit, tests).
@@ -37,7 +38,16 @@ DOWNLOAD_TIMEOUT = 60
 # Attachments of scanned reports can be large; anything above this is almost certainly not a report.
 DOWNLOAD_MAXSIZE = 200 * 1024 * 1024
 
+# Crawl scope (crawler/scope.py): only http(s), only the portals' hosts, never a private address.
+DOWNLOAD_HANDLERS = {"file": None, "data": None, "s3": None, "ftp": None}
+TWISTED_DNS_RESOLVER = "nianbao.crawler.scope.GuardedResolver"
+
+# Redirects are not dropped as duplicates: a redirect loop must end in an error the spider records.
+DUPEFILTER_CLASS = "nianbao.crawler.failures.RedirectDupeFilter"
+
 DOWNLOADER_MIDDLEWARES = {
+    "nianbao.crawler.scope.ScopeMiddleware": 50,  # first: a refused link reaches no other middleware (robots.txt)
+    "nianbao.crawler.failures.RedirectLoopMiddleware": 60,
     "nianbao.crawler.middlewares.ProxyMiddleware": 740,  # before HttpProxyMiddleware (750)
     # Validators from the archive on requests; a 304 is filled with the stored bytes after the WARC saw it,
     # and after DownloaderStats (850) counted it, so downloader/response_bytes is what the network carried.

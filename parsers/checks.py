@@ -18,8 +18,8 @@ def run_checks(figures: dict[str, int | float | None]) -> list[dict[str, Any]]:
         values = [figures.get(k) for k in relation.keys]
         if any(v is None for v in values):
             continue
-        plus = [figures[k] for k in relation.plus]
-        minus = [figures[k] for k in relation.minus]
+        plus = [v for k in relation.plus if (v := figures[k]) is not None]  # all present: checked above
+        minus = [v for k in relation.minus if (v := figures[k]) is not None]
         ok = abs(sum(plus) - sum(minus)) < 1e-6
         detail = f"{'+'.join(map(_fmt, plus))} {'=' if ok else '≠'} {'+'.join(map(_fmt, minus))}"
         checks.append({"rule": relation.rule, "ok": ok, "detail": detail})

@@ -15,8 +15,18 @@ never see an exception for bad input.  What is limited, and how:
   (``huge_tree`` off); the HTML extractor reports it;
 - table size: :data:`MAX_SPAN` for one rowspan/colspan and
   :data:`MAX_TABLE_CELLS` per table grid;
+- PDF streams: every Flate stream is inflated once, counted and dropped,
+  before a reader decodes it: one stream may inflate to at most
+  :data:`MAX_PDF_STREAM_BYTES`, all of them to :data:`MAX_PDF_INFLATED_BYTES`,
+  and a picture may declare at most :data:`MAX_IMAGE_PIXELS`
+  (``parsers.extract.pdf_streams``);
 - wall clock: :class:`Deadline`, checked by extractors between blocks and
-  rows; external converters (LibreOffice) get a subprocess timeout.
+  rows, and for PDFs between pages (:data:`PAGE_TIME_SECONDS` a page);
+  external converters (LibreOffice) get a subprocess timeout.
+
+What no check inside the process can stop (a reader's C code allocating or
+looping) the parse pool stops: each worker has an address-space cap and a
+wall-time limit (``parsers.pool``).
 """
 
 from __future__ import annotations
@@ -37,6 +47,10 @@ HTML_MAX_DEPTH = 256  # libxml2's own limit without XML_PARSE_HUGE
 MAX_SPAN = 500
 MAX_TABLE_CELLS = 200_000
 TIME_BUDGET_SECONDS = 60.0
+PAGE_TIME_SECONDS = 20.0
+MAX_PDF_STREAM_BYTES = 128 * 1024 * 1024  # a 35-megapixel colour scan page inflates to ~105 MB
+MAX_PDF_INFLATED_BYTES = 512 * 1024 * 1024
+MAX_IMAGE_PIXELS = 100_000_000  # an A3 page scanned at 600 dpi is 70 megapixels
 CONVERTER_TIMEOUT_SECONDS = 120.0
 
 
@@ -45,15 +59,16 @@ class LimitExceeded(Exception):
 
 
 class Deadline:
-    """A wall-clock budget for one document; ``check()`` raises once it is spent."""
+    """A wall-clock budget for one document (or one ``what``); ``check()`` raises once it is spent."""
 
-    def __init__(self, seconds: float = TIME_BUDGET_SECONDS) -> None:
+    def __init__(self, seconds: float = TIME_BUDGET_SECONDS, what: str = "document") -> None:
         self.seconds = seconds
+        self.what = what
         self.ends = time.monotonic() + seconds
 
     def check(self) -> None:
         if time.monotonic() > self.ends:
-            raise LimitExceeded(f"took longer than the {self.seconds:g} s budget per document")
+            raise LimitExceeded(f"took longer than the {self.seconds:g} s budget per {self.what}")
 
 
 def check_input_size(data: bytes) -> None:

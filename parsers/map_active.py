@@ -3,7 +3,11 @@
 The table is a stack of small tables (第二十条第（一）项 …), each with its
 own header row (信息内容 | 本年新制作数量 | …).  A header row sets the columns
 for the rows under it; a row label (规章, 行政许可, …) and a column name
-give the key, which must be one of figures.csv.
+give the key, which must be one of figures.csv.  A header cut short or
+wrapped into pieces (本年新 / 制作数量) names no column; the row then takes
+its columns in the order a template prints them for that row, when exactly
+one template has as many columns there and all the pieces (``labels`` of
+``templates.yml``) — else it is left out with a note.
 """
 
 from __future__ import annotations
@@ -38,6 +42,25 @@ def _cells(row: GridRow, columns: list[str], positions: dict[str, list[int]]) ->
     return {c: (None if is_blank(row.cells[i]) else i) for c, i in zip(columns, tail)}
 
 
+_LABELS = {entry["key"]: [normalize_label(label) for label in entry["labels"]]
+           for entry in TEMPLATES.entries("active", "columns")}
+
+
+def _template_order(row_key: str, row: GridRow, pieces: list[str]) -> dict[str, int | None] | None:
+    """Cells by the one template whose columns for this row match the value count and the header pieces."""
+    fits = []
+    for template in ("2019", "2021"):
+        prefix = f"active.{row_key}."
+        columns = [k.removeprefix(prefix) for k in TEMPLATES.keys_by_template[template] if k.startswith(prefix)]
+        fits.append((columns, "".join(label for c in columns for label in _LABELS[c])))
+    known = [p for p in pieces if any(p in labels for _, labels in fits)]
+    tail = row.tail()
+    chosen = [columns for columns, labels in fits if len(columns) == len(tail) and all(p in labels for p in known)]
+    if len(chosen) != 1:
+        return None
+    return {c: (None if is_blank(row.cells[i]) else i) for c, i in zip(chosen[0], tail)}
+
+
 def _store(figs: FigureSet, key: str, col: str, row: GridRow, cell: int | None, header: str) -> None:
     text = row.cells[cell] if cell is not None else ""
     if col in _SPEC["money_columns"]:
@@ -58,23 +81,38 @@ def map_active(tables: list[LogicalTable], figs: FigureSet) -> None:
         columns: list[str] = []
         positions: dict[str, list[int]] = {}
         header_row: GridRow | None = None
+        pieces: list[str] = []  # the header cells since the last row of values
+        after_values = True
         for row in table.rows:
+            if not row.has_number:
+                pieces = ([] if after_values else pieces) + [normalize_label(row.cells[i]) for i in row.label_indices]
+                after_values = False
+            else:
+                after_values = True
             header = _header(row)
             if header is not None:
                 columns, positions = header
                 header_row = row
                 continue
-            if not columns or not row.has_number:
+            if not row.has_number:
+                columns, positions = [], {}
                 continue
             entry = first_match(without_notes(row.label), TEMPLATES.entries("active", "rows"))
             if entry is None:
                 continue
-            cells = _cells(row, columns, positions)
+            cells = _cells(row, columns, positions) if columns else None
             if cells is None:
-                figs.note(f"table 2 row {normalize_label(row.label)}: values do not line up with its header; left out")
-                continue
+                cells = _template_order(entry["key"], row, pieces)
+                if cells is None:
+                    if columns or pieces:
+                        figs.note(f"table 2 row {normalize_label(row.label)}: values do not line up with its "
+                                  "header; left out")
+                    continue
+                figs.note(f"table 2 row {normalize_label(row.label)}: header cut short; columns taken in the "
+                          "template's order")
             for col, cell in cells.items():
                 key = f"active.{entry['key']}.{col}"
                 if key in TEMPLATES.all_keys and key not in figs.values:
-                    header_text = header_row.cells[positions[col][0]] if header_row else ""
+                    header_text = header_row.cells[positions[col][0]] if header_row and col in positions else \
+                        "".join(pieces)
                     _store(figs, key, col, row, cell, header_text)

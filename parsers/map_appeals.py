@@ -4,12 +4,16 @@ Headers take one to three rows (行政复议 / 行政诉讼, then 未经复议�
 复议后起诉, then the outcome names, often one character per line); the 15
 values sit on one row after them, in the template's order.  A table printed
 with its headers and no value row publishes nothing: its figures are null.
+Some reports print table 4 as three small tables of five values, each under
+a heading naming its group (行政复议 / 行政诉讼（复议后起诉） …,
+``templates.yml: appeals.group_headings``); each is read on its own.
 """
 
 from __future__ import annotations
 
 from nianbao.parsers.figureset import FigureSet
 from nianbao.parsers.grid import GridRow, LogicalTable
+from nianbao.parsers.labels import first_match, normalize_label
 from nianbao.parsers.numbers import is_blank, parse_number
 from nianbao.parsers.templates import TEMPLATES
 
@@ -31,17 +35,43 @@ def _value_cells(row: GridRow) -> list[int | None] | None:
     return None
 
 
+def _store_group(figs: FigureSet, group: str, row: GridRow, cells: list[int | None]) -> None:
+    """One group's five values; a blank 总计 is their sum, marked inferred."""
+    numbers = [None if i is None else parse_number(row.cells[i]) for i in cells]
+    values = [n.value if n else 0 for n in numbers]
+    blank_total = cells[-1] is None
+    if blank_total:
+        values[-1] = sum(values[:-1])
+    for o, outcome in enumerate(_OUTCOMES):
+        figs.set(f"appeals.{group}.{outcome}", values[o], row, cells[o], inferred=blank_total and o == len(cells) - 1)
+
+
 def _store(figs: FigureSet, row: GridRow, cells: list[int | None]) -> None:
     size = len(_OUTCOMES)
     for g, group in enumerate(_GROUPS):
-        group_cells = cells[g * size:(g + 1) * size]
-        values = [0 if i is None else parse_number(row.cells[i]).value for i in group_cells]
-        blank_total = group_cells[-1] is None
-        if blank_total:
-            values[-1] = sum(values[:-1])
-        for o, outcome in enumerate(_OUTCOMES):
-            figs.set(f"appeals.{group}.{outcome}", values[o], row, group_cells[o],
-                     inferred=blank_total and o == size - 1)
+        _store_group(figs, group, row, cells[g * size:(g + 1) * size])
+
+
+def _group_tables(tables: list[LogicalTable], figs: FigureSet) -> None:
+    """Table 4 as one small table per group: an outcome header, five values, a heading naming the group."""
+    for table in tables:
+        heading = next((normalize_label(line) for line in reversed(table.context.splitlines()) if line.strip()), "")
+        group = first_match(heading, TEMPLATES.entries("appeals", "group_headings"))
+        header = next((r for r in table.rows if not r.has_number and sum(
+            1 for o in TEMPLATES.entries("appeals", "outcomes") if any(p.search(r.label) for p in o["patterns"])
+        ) == len(_OUTCOMES)), None)
+        row = next((r for r in table.rows if r.has_number), None)
+        if group is None or header is None or f"appeals.{group['key']}.total" in figs.values:
+            continue
+        if row is None:  # printed with its header and no values: not published
+            for outcome in _OUTCOMES:
+                figs.set(f"appeals.{group['key']}.{outcome}", None)
+            continue
+        tail = row.tail()
+        if len(tail) == len(_OUTCOMES):
+            _store_group(figs, group["key"], row, [None if is_blank(row.cells[i]) else i for i in tail])
+        else:
+            figs.note(f"table 4 {group['key']}: {len(tail)} values for {len(_OUTCOMES)} columns; left out")
 
 
 def _is_header(table: LogicalTable, index: int) -> bool:
@@ -79,3 +109,4 @@ def map_appeals(tables: list[LogicalTable], figs: FigureSet) -> None:
         else:
             _store(figs, row, cells)
         return
+    _group_tables(tables, figs)

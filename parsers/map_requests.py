@@ -92,7 +92,9 @@ def _readings(tables: list[LogicalTable]) -> tuple[dict[str, Reading], bool]:
         if found:
             found.update({key: reading for key, reading in blank.items() if key not in found})
         header_seen = header_seen or has_header
-        if has_header or continuing or len(found) >= _MIN_ROWS_WITHOUT_HEADER:
+        # a row labelled as a table 3 row with all seven values is one, header or not (a page's last row)
+        complete = bool(found) and all(reading.complete for reading in found.values())
+        if has_header or continuing or complete or len(found) >= _MIN_ROWS_WITHOUT_HEADER:
             for key, reading in found.items():
                 readings.setdefault(key, reading)
             continuing = bool(found) or has_header
@@ -157,6 +159,6 @@ def _sum_other(figs: FigureSet) -> None:
     if f"requests.other.{COLUMNS[0]}" in figs.values:
         return
     for col in COLUMNS:
-        values = [figs.values.get(f"requests.{p}.{col}") for p in parts]
-        if all(v is not None for v in values):
+        values = [v for p in parts if (v := figs.values.get(f"requests.{p}.{col}")) is not None]
+        if len(values) == len(parts):
             figs.set(f"requests.other.{col}", sum(values), inferred=True)

@@ -1,12 +1,15 @@
 """Title, publishing agency, year covered and publication date of a report, from its text.
 
 - title: the first line naming a 工作年度报告 (joined with the line before
-  when the agency is printed on its own line above);
+  when the agency is printed on its own line above, or when the title is
+  split over two lines: ``2025 年某某政府信息公开`` / ``工作年度报告``); a page
+  label before it (``标题：``, ``templates.yml: page_labels``) is dropped;
 - agency: the title's words before the year; a bare place name (隆德县)
   means its people's government (隆德县人民政府); without a title, the body
   that compiled the report (本报告由…编制) or the signature at the end;
 - year: the 统计期限 (the year covered), else the title's year, else the year
-  a sentence opens with (``2019年，我局…``, as 一、总体情况 usually does);
+  a sentence opens with (``2019年，我局…``, as 一、总体情况 usually does), else
+  the year the text gives its 政府信息公开 work (``汇报我镇2023年政府信息公开工作``);
 - published: the date printed alone on a line at the end (落款), else a
   date the extractor found in the page metadata (``meta['published']``).
 
@@ -19,6 +22,7 @@ from __future__ import annotations
 import re
 
 from nianbao.parsers.model import Document
+from nianbao.parsers.templates import TEMPLATES
 
 _TITLE_MAX = 80
 _YEAR_IN_TITLE = re.compile(r"(19|20)\d{2}\s*年")
@@ -37,6 +41,8 @@ _YEAR_FIRST = re.compile(r"^(?:19|20)\d{2}\s*年度?(.{2,40})(?:政府信息公�
 _REPORT_NAME = re.compile(r"(?:信息公开|政务公开).{0,8}(?:年度报告|工作报告|年报)|年度报告")
 _YEAR_OPENING = re.compile(r"(?:^|。)((?:19|20)\d{2})\s*年度?\s*[，,]")
 _NOT_CJK_HEAD = re.compile(r"^[^\u4e00-\u9fff]+")
+_YEAR_OF_WORK = re.compile(r"((?:19|20)\d{2})\s*年度?[^，。；,;\d]{0,12}?(?:政府信息公开|政务公开)")
+_PAGE_LABEL = re.compile(r"^(?:" + "|".join(map(re.escape, TEMPLATES.data["page_labels"])) + r")\s*[:：]\s*")
 _ANY_DATE = re.compile(r"((?:19|20)\d{2})\s*[-./年]\s*(\d{1,2})\s*[-./月]\s*(\d{1,2})")
 
 
@@ -45,7 +51,7 @@ def _squeeze(text: str) -> str:
 
 
 def _lines(doc: Document) -> list[str]:
-    return [_squeeze(b.text) for b in doc.blocks if b.kind != "table" and b.text.strip()]
+    return [_PAGE_LABEL.sub("", _squeeze(b.text)) for b in doc.blocks if b.kind != "table" and b.text.strip()]
 
 
 def _is_title(line: str) -> bool:
@@ -57,6 +63,10 @@ def find_title(doc: Document) -> str | None:
     else the page's title metadata, else any line naming the report (breadcrumbs name it without a year)."""
     lines = _lines(doc)[:_HEAD_LINES]
     for i, line in enumerate(lines):
+        above = lines[i - 1] if i > 0 else ""
+        if (not _YEAR_IN_TITLE.search(line) and _YEAR_IN_TITLE.search(above) and not _REPORT_NAME.search(above)
+                and len(above) <= _TITLE_MAX and _is_title(above + line)):
+            return above + line  # split over two lines: 2025年某某政府信息公开 / 工作年度报告
         if _is_title(line) and _YEAR_IN_TITLE.search(line):
             above = lines[i - 1] if i > 0 else ""
             if _YEAR_IN_TITLE.match(line) and above and len(above) <= 30 and not _REPORT_NAME.search(above):
@@ -99,7 +109,10 @@ def find_year(doc: Document, title: str | None) -> int | None:
     if match:
         return int(match.group(0)[:4])
     opening = next((m for m in map(_YEAR_OPENING.search, _lines(doc)) if m), None)
-    return int(opening.group(1)) if opening else None
+    if opening:
+        return int(opening.group(1))
+    work = _YEAR_OF_WORK.search(text)
+    return int(work.group(1)) if work else None
 
 
 def _cn_number(text: str) -> int:

@@ -41,8 +41,8 @@ def narrative_checks(text: str, figures: dict[str, int | float | None]) -> list[
             continue
         accepted = set()
         for keys in spec["agrees_with"]:
-            values = [figures.get(k) for k in keys]
-            if all(v is not None for v in values):
+            values = [v for k in keys if (v := figures.get(k)) is not None]
+            if len(values) == len(keys):
                 accepted.add(sum(values))
         for number in dict.fromkeys(_stated(text, spec)):
             ok = number in accepted

@@ -9,7 +9,10 @@ process of a `pebble <https://pypi.org/project/Pebble/>`_ pool that has
 - a wall-time cap: a document not parsed within ``timeout`` seconds has its
   worker killed;
 - replacement: a worker that died (killed for time, out of memory, a crash in
-  PDFium or LibreOffice's wrapper) is replaced by pebble before the next task.
+  PDFium or LibreOffice's wrapper) is replaced by pebble before the next task;
+  a worker that died between tasks makes pebble give the whole pool up
+  (``BrokenProcessPool``): a new pool takes over and the documents it held are
+  submitted once more.
 
 Interface (also used by ``nianbao reparse`` and the crawl's archive pipeline)::
 
@@ -32,9 +35,11 @@ import hashlib
 import os
 import resource
 import signal
+import threading
 from collections.abc import Iterable
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
+from concurrent.futures.process import BrokenProcessPool
 from multiprocessing import get_context
 from multiprocessing.context import BaseContext
 from types import TracebackType
@@ -92,24 +97,48 @@ class ParsePool:
         self.workers = default_workers() if workers is None else workers
         self.memory_mb = memory_mb
         self.timeout = timeout
-        self._pool = ProcessPool(self.workers, TASKS_PER_WORKER, _limit_memory, [memory_mb],
-                                 context=_worker_context()) if self.workers > 0 else None
+        self._lock = threading.Lock()
+        self._retired: list[ProcessPool] = []  # pools pebble gave up, stopped on close()
+        self._pool = self._new_pool() if self.workers > 0 else None
 
-    def submit(self, data: bytes, path: str | None = None) -> Future[ParseResult]:
-        """Parse ``data`` (``path`` names it in results and errors); the future always holds a ParseResult."""
+    def _new_pool(self) -> ProcessPool:
+        return ProcessPool(self.workers, TASKS_PER_WORKER, _limit_memory, [self.memory_mb], context=_worker_context())
+
+    def _live_pool(self) -> ProcessPool:
+        with self._lock:
+            assert self._pool is not None
+            if not self._pool.active:  # pebble gave it up (a worker died outside any task)
+                self._retired.append(self._pool)
+                self._pool = self._new_pool()
+            return self._pool
+
+    def submit(self, data: bytes, path: str | None = None, timeout: float | None = None) -> Future[ParseResult]:
+        """Parse ``data`` (``path`` names it in results and errors; ``timeout`` overrides the pool's);
+        the future always holds a ParseResult."""
         outcome: Future[ParseResult] = Future()
         if self._pool is None:
             outcome.set_result(parse_bytes(data, path=path))
-            return outcome
-        task = self._pool.schedule(parse_bytes, [data], {"path": path}, timeout=self.timeout)
-        task.add_done_callback(lambda done: outcome.set_result(self._result(done, data, path)))
+        else:
+            self._schedule(outcome, data, path, timeout or self.timeout, attempts=2)
         return outcome
 
-    def _result(self, task: Future[ParseResult], data: bytes, path: str | None) -> ParseResult:
+    def _schedule(self, outcome: Future[ParseResult], data: bytes, path: str | None, timeout: float | None,
+                  attempts: int) -> None:
+        task = self._live_pool().schedule(parse_bytes, [data], {"path": path}, timeout=timeout)
+
+        def done(task: Future[ParseResult]) -> None:
+            if attempts > 1 and not task.cancelled() and isinstance(task.exception(), BrokenProcessPool):
+                self._schedule(outcome, data, path, timeout, attempts - 1)  # not this document's doing
+            else:
+                outcome.set_result(self._result(task, data, path, timeout))
+
+        task.add_done_callback(done)
+
+    def _result(self, task: Future[ParseResult], data: bytes, path: str | None, timeout: float | None) -> ParseResult:
         try:
             return task.result()
         except FutureTimeout:
-            return parse_failed(data, path, f"parse stopped: took longer than {self.timeout:g} s (worker killed)")
+            return parse_failed(data, path, f"parse stopped: took longer than {timeout:g} s (worker killed)")
         except ProcessExpired as exc:
             code = exc.exitcode
             how = f"killed by {_signal_name(code)}" if code < 0 else f"exit status {code}"
@@ -122,9 +151,10 @@ class ParsePool:
 
     def close(self) -> None:
         """Stop the workers; documents still queued are dropped (their futures are cancelled)."""
-        if self._pool is not None:
-            self._pool.stop()
-            self._pool.join()
+        for pool in [*self._retired, self._pool]:
+            if pool is not None:
+                pool.stop()
+                pool.join()
 
     def __enter__(self) -> ParsePool:
         return self

@@ -34,10 +34,10 @@ def split_sections(doc: Document) -> list[dict[str, str]]:
         match = _HEADING.match(text)
         expected = _NUMERALS[len(sections)] if len(sections) < len(_NUMERALS) else None
         table_row = match and any(w in match.group(2) for w in TEMPLATES.data["not_chapters"])
-        if match and match.group(1) == expected and not table_row:
+        if match and expected is not None and match.group(1) == expected and not table_row:
             if sections:
                 sections[-1]["text"] = "\n".join(body)
-            sections.append({"number": expected, "heading": match.group(2).strip(), "text": ""})
+            sections.append({"number": expected, "heading": (match.group(2) or "").strip(), "text": ""})
             body = [match.group(3)] if match.group(3) else []
         elif text:
             (body if sections else preamble).append(text)

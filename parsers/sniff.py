@@ -18,7 +18,9 @@ import zipfile
 
 import olefile
 
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+from nianbao.parsers.encoding import bom_encoding
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"II*\x00", b"MM\x00*", b"BM")
 _HTML_START = re.compile(
     rb"^(?:\s|<!--.*?-->|<\?xml[^>]*>)*<(?:!doctype\s+html|html|head|body|meta|title|div|table|p|span|style"
@@ -40,17 +42,26 @@ def sniff_format(data: bytes) -> str:
         return "pdf"
     if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
         return _zip_kind(data)
-    if head.startswith(_OLE_MAGIC):
+    if head.startswith(OLE_MAGIC):
         return _ole_kind(data)
     if head.startswith(b"{\\rtf"):
         return "doc"
     if head.startswith(_IMAGE_MAGIC) or (head[:4] == b"RIFF" and head[8:12] == b"WEBP"):
         return "image"
-    if _looks_like_html(head):
+    sample = _as_utf8(data[:_TEXT_SAMPLE])
+    if _looks_like_html(sample[:8192]):
         return "html"
-    if _looks_like_text(data[:_TEXT_SAMPLE]):
+    if _looks_like_text(sample):
         return "text"
     return "unknown"
+
+
+def _as_utf8(sample: bytes) -> bytes:
+    """UTF-16 or UTF-32 text with a byte-order mark, re-encoded as UTF-8 so the HTML and text checks read it."""
+    encoding = bom_encoding(sample)
+    if encoding in ("utf-16", "utf-32"):
+        return sample.decode(encoding, "replace").encode("utf-8")
+    return sample
 
 
 def _zip_kind(data: bytes) -> str:

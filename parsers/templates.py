@@ -14,7 +14,11 @@ import yaml
 SPEC_DIR = files("nianbao.parsers") / "spec"
 TEMPLATE_NAMES = ("2019", "2021", "legacy")
 _ENTRY_LISTS = (("active", "rows"), ("active", "columns"), ("requests", "rows"), ("requests", "columns"),
-                 ("appeals", "outcomes"), ("legacy", "rows"))
+                 ("appeals", "outcomes"), ("appeals", "group_headings"), ("legacy", "rows"))
+
+
+class TemplateError(ValueError):
+    """templates.yml is malformed; the message names the entry and the key."""
 
 
 def _compile(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:

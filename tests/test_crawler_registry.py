@@ -61,6 +61,9 @@ def _write(tmp_path: Path, text: str) -> Path:
          " region: {province: P, province_code: '110000', code: '110100'}}", "duplicate"),
         ("  - {id: x, name: X, site: x.gov.cn, level: city, family: trs, start_urls: [http://x.gov.cn/],"
          " region: {province: P, province_code: '110000', code: '110100', town: T}}", "unknown key"),
+        ("  - {id: x, name: X, site: x.gov.cn, level: city, family: trs, start_urls: [http://x.gov.cn/],"
+         " attachment_host: [cdn.x.cn], region: {province: P, province_code: '110000', code: '110100'}}",
+         "portal x: unknown key.s. attachment_host"),
     ],
 )
 def test_bad_entries_are_named(tmp_path, entry, message):
@@ -100,3 +103,9 @@ def test_crawl_command_refuses_unknown_portals(tmp_path):
     result = CliRunner().invoke(crawl_command, ["--db", str(tmp_path / "a.db"), "--portal", "nowhere"])
     assert result.exit_code != 0 and "unknown portal id(s): nowhere" in result.output
     assert not (tmp_path / "a.db").exists()
+
+
+def test_attachment_hosts_are_read(tmp_path):
+    entry = ("  - {id: x, name: X, site: x.gov.cn, level: city, family: trs, start_urls: [http://x.gov.cn/],"
+             " attachment_hosts: [CDN.x.cn], region: {province: P, province_code: '110000', code: '110100'}}\n")
+    assert load_registry(_write(tmp_path, entry))["x"].attachment_hosts == ("cdn.x.cn",)

@@ -1,4 +1,4 @@
-"""DOCX extractor (merged cells, body order, headings) and DOC/RTF/WPS through LibreOffice."""
+"""DOCX extractor (merged cells, body order, headings); DOC/WPS by the built-in reader, RTF through LibreOffice."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from parsers_format_fixtures import TABLE3_DOCX_GRID, rendered_grids, rendered_s
 from nianbao.parsers.extract import doc as doc_extractor
 from nianbao.parsers.extract import docx as docx_extractor
 from nianbao.parsers.extract import wps as wps_extractor
+from nianbao.parsers.extract.word97 import Unsupported
 from nianbao.parsers.sniff import sniff_format
 from tools.mirror.render.doc import render_doc
 from tools.mirror.render.docx import render_docx
@@ -171,9 +172,9 @@ def legacy_doc(tmp_path_factory) -> bytes:
 
 
 @needs_soffice
-def test_doc_through_libreoffice_keeps_merged_cells(legacy_doc):
+def test_doc_keeps_merged_cells(legacy_doc):
     document = doc_extractor.extract(legacy_doc)
-    assert (document.format, document.errors, document.meta) == ("doc", [], {"converter": "libreoffice"})
+    assert (document.format, document.errors, document.meta) == ("doc", [], {"converter": "built-in Word 97-2003 reader"})
     assert document.tables[0].rows == TABLE3_DOCX_GRID
     assert "2020年，某某局共收到政府信息公开申请10件。" in document.text
 
@@ -186,7 +187,7 @@ def test_rtf_is_sniffed_as_doc_and_read(tmp_path):
 
 
 @needs_soffice
-def test_wps_module_reads_through_the_same_converter(legacy_doc):
+def test_wps_module_reads_through_the_same_reader(legacy_doc):
     document = wps_extractor.extract(legacy_doc)
     assert document.format == "wps"
     assert document.tables[0].rows == TABLE3_DOCX_GRID
@@ -204,6 +205,7 @@ def test_rendered_doc_sample_report():
 def test_antiword_fallback_without_libreoffice(legacy_doc, monkeypatch):
     which = shutil.which
     monkeypatch.setattr(doc_extractor.shutil, "which", lambda name: which(name) if name == "antiword" else None)
+    monkeypatch.setattr(doc_extractor, "read_word97", _unsupported)
     document = doc_extractor.extract(legacy_doc)
     assert document.errors == []
     assert document.meta["converter"].startswith("antiword")
@@ -211,15 +213,13 @@ def test_antiword_fallback_without_libreoffice(legacy_doc, monkeypatch):
     assert document.tables and all(t.spans is None for t in document.tables)  # antiword's |-rows: no cells known
 
 
-def test_no_converter_at_all_is_a_clear_error(monkeypatch):
-    monkeypatch.setattr(doc_extractor.shutil, "which", lambda name: None)
-    document = doc_extractor.extract(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600)
-    assert document.errors == ["doc: could not read the document: ValueError: cannot read DOC: "
-                               "neither LibreOffice (soffice) nor antiword is installed"]
+def _unsupported(data: bytes, fmt: str):
+    raise Unsupported("a Word 6/95 file")
 
 
-@needs_soffice
-def test_garbage_ole_gives_a_conversion_error():
+def test_garbage_ole_is_a_damaged_file_error_whatever_is_installed():
+    """Neither the built-in reader nor LibreOffice gets bytes that are no Word document (no converter needed)."""
     document = doc_extractor.extract(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600)
     assert document.blocks == []
-    assert len(document.errors) == 1 and "LibreOffice could not convert" in document.errors[0]
+    [error] = document.errors
+    assert error.startswith("doc: could not read the document: ValueError: a damaged OLE file, or not a Word document")

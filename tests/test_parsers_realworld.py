@@ -18,10 +18,7 @@ from nianbao.parsers import parse_bytes
 FIXTURES = Path(__file__).parent / "fixtures" / "realworld"
 CASES = sorted(FIXTURES.glob("*.json"))
 # Known gaps, each with its cause; remove an entry when the parser learns the shape.
-KNOWN_GAPS: dict[str, str] = {
-    "wendeng-sjj-2020-p9": "a lone table 3 row (四、结转下年度继续办理) continued from a page we do not have: "
-                           "no header or caption names its table",
-}
+KNOWN_GAPS: dict[str, str] = {}
 
 
 def _case_param(case: Path):

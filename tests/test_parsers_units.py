@@ -59,6 +59,27 @@ def test_title_on_two_lines_and_bare_place_agency():
     assert find_agency(doc, "某某市人民政府办公室关于2020年政府信息公开工作年度报告") == "某某市人民政府办公室"
 
 
+def test_title_split_over_two_lines_gives_title_and_agency():
+    doc = _doc("2025 年上海市人民政府办公厅政府信息公开", "工作年度报告", "一、总体情况")
+    title = find_title(doc)
+    assert title == "2025年上海市人民政府办公厅政府信息公开工作年度报告"
+    assert find_agency(doc, title) == "上海市人民政府办公厅"
+
+
+def test_page_label_is_not_part_of_title_or_agency():
+    doc = _doc("标题: 中埠镇人民政府2023年政府信息公开工作年度报告", "发布日期：2024-01-20")
+    title = find_title(doc)
+    assert title == "中埠镇人民政府2023年政府信息公开工作年度报告"
+    assert find_agency(doc, title) == "中埠镇人民政府"
+
+
+@pytest.mark.parametrize("sentence, year", [("现将我镇2023年政府信息公开工作情况汇报如下。", 2023),
+                                            ("2019年我局政府信息公开工作运行良好。", 2019)])
+def test_year_only_in_the_body(sentence, year):
+    doc = _doc("一、总体情况", sentence)
+    assert find_year(doc, find_title(doc)) == year
+
+
 def test_year_is_the_period_covered_not_publication():
     doc = _doc("某局2021年政府信息公开工作年度报告", "本报告所列数据统计期限为2020年1月1日至2020年12月31日。")
     assert find_year(doc, find_title(doc)) == 2020

@@ -27,7 +27,9 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from nianbao.archive.capture import Capture, ReportCapture
+from nianbao.crawler.failures import RedirectLoop
 from nianbao.crawler.registry import Portal, select_portals
+from nianbao.crawler.scope import LinkRefused
 from nianbao.crawler.warc import META_FILE, META_RECORD_ID
 from nianbao.parsers.encoding import decode_html
 
@@ -90,9 +92,9 @@ class PortalSpider(scrapy.Spider):
         self.logger.warning("list page failed: %s (%s)", failure.request.url, failure_reason(failure))
 
     def article_failed(self, failure: Failure) -> ReportCapture | None:
-        """A report article that cannot be fetched is still a finding (e.g. linked but 404),
-        unless we chose not to fetch it (robots.txt)."""
-        if failure.check(IgnoreRequest):
+        """A report article that cannot be fetched is still a finding (linked but 404 or 500, a redirect
+        loop), unless we chose not to fetch it (out of scope: see refused_links; robots.txt)."""
+        if not_fetched_by_choice(failure):
             return None
         kwargs = failure.request.cb_kwargs
         return ReportCapture(
@@ -172,11 +174,25 @@ def response_capture(response: Response) -> Capture:
     )
 
 
+def not_fetched_by_choice(failure: Failure) -> bool:
+    """Requests nianbao chose not to send: out of scope (recorded in refused_links) or forbidden by robots.txt."""
+    if failure.check(LinkRefused):
+        return True
+    return bool(failure.check(IgnoreRequest)) and not failure.check(HttpError, RedirectLoop) \
+        and "max redirections" not in failure.getErrorMessage()
+
+
 def failed_capture(failure: Failure) -> Capture:
-    """A fetch that failed: an HTTP error keeps its response; a network error has status 0."""
+    """A fetch that failed: an HTTP error keeps its response; a redirect loop has the status of its last
+    redirect; a network error has status 0."""
     if failure.check(HttpError):
         return response_capture(failure.value.response)
-    return Capture(url=failure.request.url, status=0, fetched_at=utc_now(), error=failure_reason(failure))
+    request = failure.request
+    redirects = request.meta.get("redirect_reasons") or [0]
+    status = redirects[-1] if isinstance(redirects[-1], int) else 0
+    first_url = (request.meta.get("redirect_urls") or [request.url])[0]
+    return Capture(url=first_url, status=status, final_url=request.url, fetched_at=utc_now(),
+                   error=failure_reason(failure))
 
 
 def failure_reason(failure: Failure) -> str:

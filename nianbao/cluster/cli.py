@@ -41,7 +41,8 @@ def worker(redis_url: str, home: str, queues: str, threads: int) -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
     keep_alive(redis_broker, stop)
-    consumer = dramatiq.Worker(redis_broker, queues=set(queues.split(",")), worker_threads=threads)
+    # worker_timeout: an idle queue is polled every 100 ms (Dramatiq's default, 1 s, is felt per document)
+    consumer = dramatiq.Worker(redis_broker, queues=set(queues.split(",")), worker_threads=threads, worker_timeout=100)
     consumer.start()
     click.echo(f"worker {os.getpid()} on {redis_url}: queues {queues}, home {home}", err=True)
     stop.wait()

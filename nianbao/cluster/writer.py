@@ -119,9 +119,11 @@ class ArchiveWriter:
         run_id = job["run"]
         for warc in job["warcs"]:
             self._keep_warc(warc["name"], warc["sha256"])
-        for line in job["captures"]:
-            capture = self._capture(line)
-            result = ingest_report(self.db, capture, run_id=run_id, parsed=self.parse(documents_to_parse(self.db, capture)))
+        captures = [self.capture(line) for line in job["captures"]]
+        documents = [documents_to_parse(self.db, capture) for capture in captures]
+        self.request_parse([d for docs in documents for d in docs])  # all at once: the parse workers run in parallel
+        for capture, docs in zip(captures, documents):
+            result = ingest_report(self.db, capture, run_id=run_id, parsed=self.parse(docs))
             if result.report_id is not None:
                 sync_changes(self.db, run_id, result.report_id)
         for removal in job["removals"]:
@@ -138,7 +140,8 @@ class ArchiveWriter:
                                                   "applied_at": runs.utc_now()})
         return True
 
-    def _capture(self, line: dict[str, Any]) -> ReportCapture:
+    def capture(self, line: dict[str, Any]) -> ReportCapture:
+        """A capture log line with its bytes from the shared store, as the crawl had it."""
         def exchange(summary: dict[str, Any]) -> Capture:
             body = get_blob(self.store, summary["sha256"]) if summary["size"] else b""
             return Capture(body=body, **{k: v for k, v in summary.items() if k in _CAPTURE_FIELDS})
@@ -149,15 +152,19 @@ class ArchiveWriter:
             attachments=[exchange(a) for a in line["attachments"]],
         )
 
-    def parse(self, documents: list[tuple[bytes, str]]) -> dict[str, ParseResult]:
-        """Parse on the parse workers; wait for every result."""
-        wanted = {}
+    def request_parse(self, documents: list[tuple[bytes, str]]) -> None:
+        """Send the documents not parsed yet (by this parser version) to the parse workers."""
+        sent = set()
         for data, path in documents:
             sha256 = hashlib.sha256(data).hexdigest()
-            if sha256 not in wanted and not self.store.exists(parsed_key(sha256)):
+            if sha256 not in sent and not self.store.exists(parsed_key(sha256)):
                 put_blob(self.store, sha256, data)  # a 304's body comes from the archive, not from the node
                 self.actors.parse.send(sha256, path)
-            wanted[sha256] = path
+                sent.add(sha256)
+
+    def parse(self, documents: list[tuple[bytes, str]]) -> dict[str, ParseResult]:
+        """The parse workers' results for ``documents`` (requested before, see request_parse); waits for them."""
+        wanted = {hashlib.sha256(data).hexdigest(): path for data, path in documents}
         deadline = time.monotonic() + PARSE_WAIT_S
         results: dict[str, ParseResult] = {}
         while len(results) < len(wanted):

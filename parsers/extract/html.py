@@ -248,9 +248,14 @@ def _value_beside(label: etree._ElementUnicodeResult) -> str:
     return "" if _LABEL_RE.match(value) or value.endswith(("：", ":")) else value
 
 
-def _depth_error(parser: etree.HTMLParser) -> str | None:
-    if any("depth" in entry.message.lower() for entry in parser.error_log):
+def _limit_error(parser: etree.HTMLParser) -> str | None:
+    """What stopped libxml2 early, in words: nesting too deep, or one text run over its 10 MB limit."""
+    messages = [entry.message.lower() for entry in parser.error_log]
+    if any("depth" in m for m in messages):
         return (f"html: elements nested deeper than {HTML_MAX_DEPTH} levels; "
+                "parsing stopped there and the rest of the page was not read")
+    if any("huge" in m or "buffer size limit" in m for m in messages):
+        return ("html: one run of text on the page is longer than 10 MB (libxml2's limit, kept on purpose); "
                 "parsing stopped there and the rest of the page was not read")
     return None
 
@@ -271,10 +276,10 @@ def extract(data: bytes, charset: str | None = None) -> Document:
     flow = _Flow(builder)
     flow.walk(body)
     flow.flush()
-    depth_error = _depth_error(parser)
-    if depth_error:
-        document.errors.append(depth_error)
-    if not document.blocks:
+    limit_error = _limit_error(parser)
+    if limit_error:
+        document.errors.append(limit_error)
+    elif not document.blocks:
         document.errors.append("html: the page has no text or tables (rendered by JavaScript?)")
     _flag_tables_as_images(document, body)
     return document

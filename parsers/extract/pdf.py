@@ -9,7 +9,9 @@ cells by position (``pdf_page``), tables split over pages are joined
 without a text layer (a scan) is flagged ``needs_ocr`` with an error rather
 than returned empty.  Encrypted, truncated and malformed files give an
 error, never an exception; at most :data:`MAX_PAGES` pages are read, within
-the per-document time budget of :mod:`parsers.limits`.
+the per-document and per-page time budgets of :mod:`parsers.limits`, and a
+file whose streams inflate beyond its limits (a decompression bomb) is refused
+before any reader opens it (:mod:`parsers.extract.pdf_streams`).
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ from nianbao.parsers.extract.pdf_layout import build_blocks
 from nianbao.parsers.extract.pdf_page import PageContent, read_page
 from nianbao.parsers.extract.pdf_pdfium import PdfiumSource, UnsupportedGeometry
 from nianbao.parsers.extract.pdf_source import PasswordRequired, PdfSource, PlumberSource
-from nianbao.parsers.limits import Deadline, LimitExceeded, guarded
+from nianbao.parsers.extract.pdf_streams import check_streams
+from nianbao.parsers.limits import PAGE_TIME_SECONDS, Deadline, LimitExceeded, guarded
 from nianbao.parsers.model import Document
 
 MAX_PAGES = 200
@@ -31,15 +34,16 @@ Backend = Literal["pdfium", "pdfplumber"]
 READERS: dict[Backend, Callable[[bytes], PdfSource]] = {"pdfium": PdfiumSource, "pdfplumber": PlumberSource}
 
 
-def _read_pages(source: PdfSource, doc: Document) -> list[PageContent]:
-    deadline = Deadline()
+def _read_pages(source: PdfSource, doc: Document, deadline: Deadline) -> list[PageContent]:
     if source.page_count > MAX_PAGES:
         doc.errors.append(f"pdf: {source.page_count} pages; only the first {MAX_PAGES} were read")
     contents = []
     for number in range(1, min(source.page_count, MAX_PAGES) + 1):
         try:
             deadline.check()
+            page_deadline = Deadline(PAGE_TIME_SECONDS, "page")
             contents.append(read_page(source.page(number - 1), number))
+            page_deadline.check()  # a page cannot be stopped midway; one that took too long ends the reading
         except LimitExceeded as exc:
             doc.errors.append(f"pdf: stopped before page {number}: {exc}")
             break
@@ -50,27 +54,27 @@ def _read_pages(source: PdfSource, doc: Document) -> list[PageContent]:
     return contents
 
 
-def _read(data: bytes, backend: Backend, doc: Document) -> list[PageContent]:
+def _read(data: bytes, backend: Backend, doc: Document, deadline: Deadline) -> list[PageContent]:
     """Meta and pages into ``doc``; raises when the file cannot be opened or the reader cannot convert it."""
     source = READERS[backend](data)
     try:
         doc.meta = source.meta
-        return _read_pages(source, doc)
+        return _read_pages(source, doc, deadline)
     finally:
         source.close()
 
 
-def _read_with_fallback(data: bytes, backend: Backend, doc: Document) -> list[PageContent]:
+def _read_with_fallback(data: bytes, backend: Backend, doc: Document, deadline: Deadline) -> list[PageContent]:
     """PDFium first; what it cannot open or convert is read again, whole, by pdfplumber."""
     try:
-        return _read(data, backend, doc)
+        return _read(data, backend, doc, deadline)
     except PasswordRequired:
         raise
     except Exception:
         if backend == "pdfplumber":
             raise
         doc.errors.clear()
-        return _read(data, "pdfplumber", doc)
+        return _read(data, "pdfplumber", doc, deadline)
 
 
 def _flag_missing_text(contents: list[PageContent], doc: Document) -> None:
@@ -97,8 +101,10 @@ def extract(data: bytes, backend: Backend = "pdfium") -> Document:
     if not data.lstrip()[:1024].count(b"%PDF"):
         doc.errors.append("pdf: not a PDF (no %PDF header)")
         return doc
+    deadline = Deadline()
+    check_streams(data, deadline)  # raises LimitExceeded: the error says which limit
     try:
-        contents = _read_with_fallback(data, backend, doc)
+        contents = _read_with_fallback(data, backend, doc, deadline)
     except PasswordRequired:
         doc.errors.append("pdf: encrypted; it needs a password to open")
         return doc
