@@ -16,7 +16,7 @@ from nianbao.archive.publish import is_working_archive, make_datasette, publish,
 from nianbao.archive.reparse import reparse_archive
 
 
-@click.command("publish", short_help="Snapshot the working archive for the site, swapped in atomically.")
+@click.command("publish", short_help="Snapshot the working archive for the site (atomic swap).")
 @click.option("--db", "db_path", default="nianbao.db", show_default=True, type=click.Path(dir_okay=False),
               help="The working archive that crawls and reparse write.")
 @click.option("--to", "target", required=True, type=click.Path(dir_okay=False),

@@ -107,11 +107,16 @@ def is_working_archive(path: str | Path) -> bool:
 
 
 def refresh_derived(db: sqlite_utils.Database) -> None:
-    """Bring what is derived from the versions up to date (search indexes, wide figures table); run before publishing."""
-    from nianbao.archive.search import sync_search_index  # the site's modules; imported here so ingest never needs them
+    """Bring what is derived from the versions up to date (search indexes, bodies, wide figures table); run
+    before publishing."""
+    from nianbao.archive.bodies import rebuild_bodies  # the site's modules; imported here so ingest never needs them
+    from nianbao.archive.search import sync_search_index
+    from nianbao.archive.series import refresh_series
     from nianbao.archive.wide import rebuild_wide
 
     sync_search_index(db)
+    rebuild_bodies(db)
+    refresh_series(db)
     rebuild_wide(db)  # does nothing when the figures have not changed
 
 

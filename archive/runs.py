@@ -120,6 +120,22 @@ def mark_removed(db: sqlite_utils.Database, run_id: int, portal_id: str, removed
     return cursor.rowcount
 
 
+def set_outcome(db: sqlite_utils.Database, run_id: int, portal_id: str, outcome: str, reason: str | None,
+                report_links: int) -> None:
+    """Record how a portal's crawl went in this run (see ``crawler.health``)."""
+    ensure_portal(db, portal_id)
+    db.execute("insert or ignore into crawl_run_portals (run_id, portal_id) values (?, ?)", [run_id, portal_id])
+    db.execute("update crawl_run_portals set outcome = ?, outcome_reason = ?, report_links = ? "
+               "where run_id = ? and portal_id = ?", [outcome, reason, report_links, run_id, portal_id])
+
+
+def last_good_links(db: sqlite_utils.Database, portal_id: str, before_run: int) -> int | None:
+    """How many report links the portal's last run with outcome ok found (None: no such run)."""
+    row = db.execute("select report_links from crawl_run_portals where portal_id = ? and run_id < ? "
+                     "and outcome = 'ok' order by run_id desc limit 1", [portal_id, before_run]).fetchone()
+    return row[0] if row else None
+
+
 def finish_run(db: sqlite_utils.Database, run_id: int, status: str = "finished", ended_at: str | None = None) -> None:
     """Close a run and total its per-portal counters."""
     totals = ", ".join(

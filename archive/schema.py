@@ -53,11 +53,45 @@ TABLES: list[TableSpec] = [
         pk="id",
     ),
     TableSpec(
-        "agencies",
-        {"id": int, "name": str, "portal_id": str, "region_code": str},
+        "agencies",  # one row per agency name as printed; archive.bodies groups them into bodies
+        {"id": int, "name": str, "portal_id": str, "region_code": str,
+         "body_id": int, "relation": str, "first_year": int, "last_year": int, "reports": int},
         pk="id",
-        foreign_keys=[("portal_id", "portals", "id")],
+        foreign_keys=[("portal_id", "portals", "id")],  # body_id: bodies is rebuilt, so not a declared key
         not_null=("name",),
+    ),
+    TableSpec(
+        "bodies",  # one row per government body, its names grouped (archive.bodies, rebuilt before publishing)
+        {
+            "id": int,  # the smallest agencies.id of its names: /agency/<id>
+            "name": str,
+            "other_names": str,  # JSON list: aliases and former names
+            "kind": str,  # government (人民政府) or department
+            "level": str,  # province, city or county: the level of its region
+            "region_code": str,
+            "province": str,
+            "city": str,
+            "county": str,
+            "region_source": str,  # name, title or portal: where the region was read
+            "portal_id": str,  # the portal that hosts most of its reports
+            "first_year": int,
+            "last_year": int,
+            "reports": int,
+        },
+        pk="id",
+    ),
+    TableSpec(
+        "concordance",  # figures that mean the same in different templates (archive.series, data/concordance.csv)
+        {"series": str, "template": str, "key": str, "label_zh": str, "label_en": str,
+         "definition_zh": str, "definition_en": str},
+        pk=("series", "template", "key"),
+    ),
+    TableSpec(
+        "body_figures",  # each body's series per year (archive.series.refresh_series, before publishing)
+        {"body_id": int, "body": str, "province": str, "city": str, "county": str, "level": str, "year": int,
+         "series": str, "label_zh": str, "label_en": str, "value": "ANY", "reports": int, "template": str,
+         "report_id": int},
+        pk=("body_id", "year", "series"),
     ),
     TableSpec(
         "crawl_runs",
@@ -68,7 +102,10 @@ TABLES: list[TableSpec] = [
     ),
     TableSpec(
         "crawl_run_portals",
-        {"run_id": int, "portal_id": str} | COUNTERS | {"error": str},
+        {"run_id": int, "portal_id": str} | COUNTERS | {"error": str}
+        # How the portal's crawl went: ok, blocked (a challenge page), suspect (few or no report
+        # links: the site changed?) or failed; why; and how many report links its lists gave.
+        | {"outcome": str, "outcome_reason": str, "report_links": int},
         pk=("run_id", "portal_id"),
         foreign_keys=[("run_id", "crawl_runs", "id"), ("portal_id", "portals", "id")],
         defaults={name: 0 for name in COUNTERS},
@@ -283,6 +320,9 @@ TABLES: list[TableSpec] = [
 # (table, columns, unique)
 INDEXES: list[tuple[str, tuple[str, ...], bool]] = [
     ("agencies", ("name",), True),
+    ("agencies", ("body_id",), False),
+    ("bodies", ("province", "city"), False),
+    ("body_figures", ("series", "year"), False),
     ("fetches", ("exchange_key",), True),
     ("fetches", ("run_id",), False),
     ("fetches", ("report_id",), False),
@@ -339,28 +379,38 @@ select v.id as version_id,
 from report_versions v
 """
 
+
+# The body's region (archive.bodies, built before publishing); until a report's name has a body, its portal's
+def _region(columns: str) -> str:
+    return ", ".join(f"case when b.id is null then p.{c} else b.{c} end as {c}" for c in columns.split())
+
+
 # What a journalist reads first (title, who, when, where, kind, state) before the ids, URLs and files
 VIEWS: dict[str, str] = {
     "current_reports": f"""
 select
-  r.title, r.agency, r.year, p.province, p.city, p.county, p.level, r.template, r.status, r.failed_checks,
+  r.title, r.agency, r.year, {_region("province city county level")}, r.template, r.status, r.failed_checks,
   {_current_versions("figure_count needs_ocr parse_ok published format")},
   r.first_seen, r.last_seen, r.removed_at,
   r.id as report_id, r.current_version_id as version_id, {_current_versions("version_no fetched_at")},
-  r.portal_id, p.name as portal, p.region_code, r.agency_id, r.url,
+  r.portal_id, p.name as portal, {_region("region_code")}, r.agency_id, a.body_id, b.name as body, r.url,
   {_current_versions("document_role document_url document_sha256 article_sha256 parser_version errors")}
 from reports r
 left join portals p on p.id = r.portal_id
+left join agencies a on a.id = r.agency_id
+left join bodies b on b.id = a.body_id
 """,
     "search_documents": SEARCH_DOCUMENTS,
-    "current_figures": """
+    "current_figures": f"""
 select
   f.version_id, r.id as report_id, r.agency, r.year, r.template, r.portal_id,
-  p.region_code, p.province, p.city, p.county,
-  f.key, f.value, f.inferred, f.table_index, f.row, f.col, f.page, f.cell_text
+  {_region("region_code province city county")},
+  f.key, f.value, f.inferred, f.table_index, f.row, f.col, f.page, f.cell_text, a.body_id
 from figures f
 join reports r on r.current_version_id = f.version_id
 left join portals p on p.id = r.portal_id
+left join agencies a on a.id = r.agency_id
+left join bodies b on b.id = a.body_id
 """,
     "current_checks": """
 select

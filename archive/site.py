@@ -115,28 +115,33 @@ def _cover(covered: list[list[bool]], i: int, j: int, rowspan: int, colspan: int
 
 # --- checks in plain words --------------------------------------------------------------------------------
 
+# The template's parts, as the 2019 and 2021 templates print their headings (not the page's n-th drawn table)
+PART_3 = ("第三部分“三、收到和处理政府信息公开申请情况”", "Part 3 of the template (三、收到和处理政府信息公开申请情况, requests received and handled)")
+PART_4 = ("第四部分“四、政府信息公开行政复议、行政诉讼情况”", "Part 4 of the template (四、政府信息公开行政复议、行政诉讼情况, reviews and lawsuits)")
+LEGACY_TABLE = ("旧统计表（2018 年度及以前）", "The old statistics table (up to 2018)")
+
 # rule family -> (Chinese, English); {part} is the rule's suffix, {detail} the parser's arithmetic
 EXPLANATIONS = {
     "requests.row_sum": (
-        "第三部分“{part}”这一行：六类申请人的数字相加不等于该行总计（{detail}）。",
-        "Table 3, row '{part}': the six applicant columns do not add up to the row's total ({detail}).",
+        PART_3[0] + "中“{part}”这一行：六类申请人的数字相加不等于该行总计（{detail}）。",
+        PART_3[1] + ", row '{part}': the six applicant columns do not add up to the row's total ({detail}).",
     ),
     "requests.balance": (
-        "第三部分“{part}”列：本年新收＋上年结转 应等于 办理结果总计＋结转下年度，但不相等（{detail}）。",
-        "Table 3, column '{part}': new + carried over should equal handled + carried forward, "
+        PART_3[0] + "中“{part}”列：本年新收＋上年结转 应等于 办理结果总计＋结转下年度，但不相等（{detail}）。",
+        PART_3[1] + ", column '{part}': new + carried over should equal handled + carried forward, "
         "and does not ({detail}).",
     ),
     "requests.outcomes_sum": (
-        "第三部分“{part}”列：各项办理结果相加不等于总计（{detail}）。",
-        "Table 3, column '{part}': the outcomes do not add up to the total ({detail}).",
+        PART_3[0] + "中“{part}”列：各项办理结果相加不等于总计（{detail}）。",
+        PART_3[1] + ", column '{part}': the outcomes do not add up to the total ({detail}).",
     ),
     "appeals.sum": (
-        "第四部分“{part}”：维持、纠正、其他、尚未审结相加不等于总计（{detail}）。",
-        "Table 4, '{part}': upheld + corrected + other + pending does not equal the total ({detail}).",
+        PART_4[0] + "中“{part}”：维持、纠正、其他、尚未审结相加不等于总计（{detail}）。",
+        PART_4[1] + ", '{part}': upheld + corrected + other + pending does not equal the total ({detail}).",
     ),
     "legacy.sum": (
-        "统计表“{part}”：分项相加不等于合计（{detail}）。",
-        "Statistics table, '{part}': the parts do not add up to the total ({detail}).",
+        LEGACY_TABLE[0] + "“{part}”：分项相加不等于合计（{detail}）。",
+        LEGACY_TABLE[1] + ", '{part}': the parts do not add up to the total ({detail}).",
     ),
     "narrative": (
         "正文与表格不一致：“{part}”（{detail}）。",
@@ -176,12 +181,34 @@ def check_keys(rule: str, keys: set[str]) -> set[str]:
 # --- charts -------------------------------------------------------------------------------------------------
 
 
-def line_chart(points: list[tuple[int, float]], title: str, width: int = 560, height: int = 240) -> str:
-    """An inline SVG line chart of (year, value) points, labelled, no script."""
+# The template's parts a figure key belongs to, for grouping pickers (key prefix -> (Chinese, English))
+KEY_GROUPS = {
+    "active.": ("二、主动公开政府信息情况", "Part 2: information published proactively"),
+    "requests.": ("三、收到和处理政府信息公开申请情况", "Part 3: requests received and handled"),
+    "appeals.": ("四、政府信息公开行政复议、行政诉讼情况", "Part 4: reviews and lawsuits"),
+    "legacy.": ("旧统计表（2018 年度及以前）", "The old statistics table (up to 2018)"),
+}
+
+
+def grouped_keys() -> list[tuple[str, str, list[tuple[str, str]]]]:
+    """Every figure key with its label, grouped by the template's part: [(zh, en, [(key, label)])]."""
+    groups: dict[str, list[tuple[str, str]]] = {prefix: [] for prefix in KEY_GROUPS}
+    for key, (label, _) in figure_labels().items():
+        prefix = next((p for p in KEY_GROUPS if key.startswith(p)), None)
+        if prefix:
+            groups[prefix].append((key, label))
+    return [(*KEY_GROUPS[prefix], keys) for prefix, keys in groups.items() if keys]
+
+
+def line_chart(points: list[tuple[int, float]], title: str, width: int = 560, height: int = 240,
+               notes: dict[int, str] | None = None) -> str:
+    """An inline SVG line chart of (year, value) points, labelled, no script; ``notes`` go under a year
+    (e.g. how many reports its value covers)."""
     esc = html.escape
     if not points:
         return f'<p class="nodata">{esc(title)}: 无数据 / no data</p>'
-    pad_l, pad_r, pad_t, pad_b = 56, 24, 44, 28
+    notes = notes or {}
+    pad_l, pad_r, pad_t, pad_b = 56, 24, 44, 28 + (14 if notes else 0)
     years = [p[0] for p in points]
     top = max(max(p[1] for p in points), 1)
     x0, x1 = min(years), max(years)
@@ -198,7 +225,7 @@ def line_chart(points: list[tuple[int, float]], title: str, width: int = 560, he
         f'width="{width}" height="{height}"><title>{esc(title)}</title>',
         f'<text x="{pad_l}" y="16" font-size="13">{esc(title)}</text>',
         f'<line x1="{pad_l}" y1="{height - pad_b}" x2="{width - pad_r}" y2="{height - pad_b}" '
-        'stroke="#999"/>',
+        'stroke="#767676"/>',
         f'<text x="{pad_l - 6}" y="{y(top) + 4:.1f}" font-size="11" text-anchor="end">{top:g}</text>',
         f'<text x="{pad_l - 6}" y="{height - pad_b + 4}" font-size="11" text-anchor="end">0</text>',
         f'<path d="{path}" fill="none" stroke="#1f6fb2" stroke-width="2"/>',
@@ -207,7 +234,26 @@ def line_chart(points: list[tuple[int, float]], title: str, width: int = 560, he
         parts.append(f'<circle cx="{x(year):.1f}" cy="{y(value):.1f}" r="3.5" fill="#1f6fb2">'
                      f"<title>{year}: {value:g}</title></circle>")
         label = 'font-size="11" text-anchor="middle"'
-        parts.append(f'<text x="{x(year):.1f}" y="{height - 8}" {label}>{year}</text>')
+        parts.append(f'<text x="{x(year):.1f}" y="{height - pad_b + 20}" {label}>{year}</text>')
+        if year in notes:
+            parts.append(f'<text x="{x(year):.1f}" y="{height - pad_b + 34}" {label}>{esc(notes[year])}</text>')
         parts.append(f'<text x="{x(year):.1f}" y="{y(value) - 7:.1f}" {label}>{value:g}</text>')
     parts.append("</svg>")
     return "".join(parts)
+
+
+# --- change summaries in words --------------------------------------------------------------------------------
+
+_KEY_IN_SUMMARY = re.compile(r"(?<![\w.])([a-z_]+(?:\.[a-z_]+)+)(?=: )")
+
+
+def summary_in_words(summary: str | None) -> str:
+    """A stored change summary with each figure key preceded by its label as printed:
+    ``requests.new.total: 10 → 12`` reads ``一、本年新收政府信息公开申请数量 · 总计 (requests.new.total): 10 → 12``."""
+    labels = figure_labels()
+
+    def word(match: re.Match[str]) -> str:
+        key = match.group(1)
+        return f"{labels[key][0]} ({key})" if key in labels else key
+
+    return _KEY_IN_SUMMARY.sub(word, summary or "")

@@ -26,6 +26,7 @@ ID_COLUMNS = {
     "city": str,
     "county": str,
     "failed_checks": int,
+    "body_id": int,
 }
 
 
@@ -35,10 +36,12 @@ def wide_columns(keys: set[str]) -> list[str]:
 
 
 def _fingerprint(db: Any) -> str:
-    """Changes whenever figures are added, replaced or removed, or a report's current version moves."""
+    """Changes whenever figures are added, replaced or removed, a report's current version moves, or the
+    bodies (whose regions the rows carry) are regrouped."""
     row = db.execute(
         "select (select count(*) from figures), (select max(rowid) from figures), "
-        "(select count(*) from report_versions), (select total(current_version_id) from reports)"
+        "(select count(*) from report_versions), (select total(current_version_id) from reports), "
+        "(select count(*) || '/' || total(id) || '/' || count(distinct region_code) from bodies)"
     ).fetchone()
     return ":".join(map(str, row))
 
@@ -58,11 +61,12 @@ def rebuild_wide(db: Any, force: bool = False) -> int:
         db[WIDE].create(ID_COLUMNS | {key: "ANY" for key in keys}, pk="version_id")
         rows = db.execute(
             """select v.id, v.report_id, (r.current_version_id = v.id), coalesce(v.agency, r.agency),
-                      coalesce(v.year, r.year), coalesce(v.template, r.template), p.province, p.city, p.county,
-                      v.failed_checks, f.key, f.value
+                      coalesce(v.year, r.year), coalesce(v.template, r.template), b.province, b.city, b.county,
+                      v.failed_checks, b.id, f.key, f.value
                from report_versions v
                join reports r on r.id = v.report_id
-               left join portals p on p.id = r.portal_id
+               left join agencies a on a.id = r.agency_id
+               left join bodies b on b.id = a.body_id
                join figures f on f.version_id = v.id
                order by v.id"""
         )

@@ -5,7 +5,9 @@ The fixtures, each a report file with its figures read by hand (not by the parse
 - ``tests/fixtures/realworld/*.json``: real published reports (HTML pages, text renderings, markdown);
 - ``../shared/seeds/*.txt`` with ``../shared/expected/*.json``: the five seed reports (text renderings);
 - ``../shared/samples/*.pdf`` with their ``.json``: the two real 洪泽区 PDFs;
-- ``tests/fixtures/legacy/*.json``: the Fujian-style local 统计表 forms (HTML and text).
+- ``tests/fixtures/legacy/*.json``: the Fujian-style local 统计表 forms (HTML and text);
+- the portal mirror's served reports (``tools/mirror``: HTML pages, PDF, DOCX and the .doc attachment,
+  rendered from the sample reports' figures; the only .doc the project has).
 
 For every file: expected figures, figures right, wrong (a number other than the printed one) and
 missing; overall cell accuracy (right / expected) for structured formats (HTML, PDF, DOCX, DOC) and for
@@ -26,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from nianbao.parsers import parse_path
+from tools.mirror.samples import REPORTS_DIR, served_reports
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" if (ROOT.parent / "shared").is_dir() else ROOT.parents[1] / "shared"
@@ -62,6 +65,9 @@ def fixtures() -> list[tuple[str, Path, dict]]:
     for case in sorted((ROOT / "tests" / "fixtures" / "legacy").glob("*.json")):
         expected = json.loads(case.read_text(encoding="utf-8"))
         found.extend(("legacy", case.parent / name, expected) for name in expected["files"])
+    for article, path in served_reports():
+        expected = json.loads((REPORTS_DIR / f"{article['report']}.json").read_text(encoding="utf-8"))
+        found.append(("mirror", path, expected))
     return found
 
 
@@ -103,6 +109,10 @@ def main() -> int:
                 print(f"      wrong {key}: got {got!r}, printed {want!r}")
             if s.missing:
                 print(f"      missing {', '.join(s.missing[:6])}{' …' if len(s.missing) > 6 else ''}")
+    for fmt in sorted({s.format for s in scores}):
+        mine = [s for s in scores if s.format == fmt]
+        right, expected = sum(s.right for s in mine), sum(s.expected for s in mine)
+        print(f"  {fmt:8} {len(mine):2} files {right:5}/{expected:<5} = {right / expected:7.3%}")
     failed = False
     for kind, (right, expected, wrong) in totals(scores).items():
         accuracy = right / expected if expected else 1.0

@@ -1,12 +1,16 @@
-"""``nianbao crawl``, ``nianbao portals`` and ``nianbao mirror``."""
+"""``nianbao crawl``, ``nianbao portals``, ``nianbao discover`` and ``nianbao mirror``."""
 
 from __future__ import annotations
 
+import json
 import time
+from collections.abc import Sequence
+from pathlib import Path
 
 import click
+import yaml
 
-from nianbao.crawler.registry import SAMPLE_REGISTRY_PATH, RegistryError, load_registry, select_portals
+from nianbao.crawler.registry import SAMPLE_REGISTRY_PATH, Portal, RegistryError, load_registry, select_portals
 
 
 def _settings_pairs(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> dict[str, str]:
@@ -39,7 +43,7 @@ def crawl(
     Exit status: 0 all portals crawled, 1 some portal failed (the others are archived), 2 nothing could be
     done (docs/operators.md).
     """
-    from nianbao.crawler.outcome import run_exit_status
+    from nianbao.crawler.outcome import run_exit_status, suspect_portals
     from nianbao.crawler.run import run_crawl
 
     try:
@@ -56,18 +60,61 @@ def crawl(
     status, failures = run_exit_status(db_path, stats.get("nianbao/run_id"))
     for failure in failures:
         click.echo(f"failed: {failure}", err=True)
+    for suspect in suspect_portals(db_path, stats.get("nianbao/run_id")):
+        click.echo(f"suspect: {suspect}", err=True)
     raise SystemExit(status)
 
 
-@click.command()
+@click.command(short_help="The registry's portals; --health: their last outcome.")
 @click.option("--registry", type=click.Path(exists=True, dir_okay=False), envvar="NIANBAO_REGISTRY",
               help="A portal registry file instead of the bundled crawler/portals.yml.")
-def portals(registry: str | None) -> None:
-    """List the portals of the registry (crawler/portals.yml)."""
-    rows = [("id", "name", "level", "region", "code", "family", "start URL")]
-    for p in load_registry(registry).values():
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per entry (id, name, family, region code, evidence …).")
+@click.option("--health", is_flag=True, help="Each crawled portal's last outcome (blocked, failed, suspect, ok), worst first.")
+@click.option("--db", "db_path", default="nianbao.db", show_default=True, type=click.Path(dir_okay=False),
+              help="The archive whose runs --health reads.")
+def portals(registry: str | None, as_json: bool, health: bool, db_path: str) -> None:
+    """List the portals of the registry (crawler/portals.yml), or with --health how their last crawl went."""
+    if health:
+        _health(db_path, as_json)
+        return
+    entries = load_registry(registry).values()
+    if as_json:
+        for p in entries:
+            click.echo(json.dumps(portal_json(p), ensure_ascii=False))
+        return
+    rows = [("id", "name", "level", "region", "code", "family", "verified", "start URL")]
+    for p in entries:
         region = " ".join(n for n in (p.region.province, p.region.city, p.region.county) if n)
-        rows.append((p.id, p.name, p.level, region, p.region.code, p.family.name, p.start_urls[0]))
+        rows.append((p.id, p.name, p.level, region, p.region.code, p.family.name, "yes" if p.verified else "no",
+                     p.start_urls[0]))
+    _table(rows)
+
+
+def portal_json(portal: Portal) -> dict[str, object]:
+    return {"id": portal.id, "name": portal.name, "family": portal.family.name, "region_code": portal.region.code,
+            "province": portal.region.province, "city": portal.region.city, "county": portal.region.county,
+            "level": portal.level, "site": portal.site, "start_urls": list(portal.start_urls),
+            "evidence": portal.evidence, "verified": portal.verified}
+
+
+def _health(db_path: str, as_json: bool) -> None:
+    from nianbao.crawler.health import latest_outcomes
+
+    if not Path(db_path).exists():
+        raise click.UsageError(f"no archive at {db_path}: crawl first, or give --db")
+    outcomes = latest_outcomes(db_path)
+    if as_json:
+        for row in outcomes:
+            click.echo(json.dumps(row, ensure_ascii=False))
+        return
+    rows = [("portal", "outcome", "run", "started", "report links", "why")]
+    rows += [(str(r["portal_id"]), str(r["outcome"]), str(r["run_id"]), str(r["started_at"]),
+              str(r["report_links"] if r["report_links"] is not None else ""), str(r["outcome_reason"] or ""))
+             for r in outcomes]
+    _table(rows)
+
+
+def _table(rows: Sequence[Sequence[str]]) -> None:
     widths = [max(_width(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
     for row in rows:
         cells = [c + " " * (w - _width(c)) for c, w in zip(row, widths)]
@@ -77,6 +124,46 @@ def portals(registry: str | None) -> None:
 def _width(text: str) -> int:
     """Display width: CJK characters take two columns."""
     return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
+
+
+@click.command(short_help="Find a 年报 column and CMS family; print an entry.")
+@click.argument("url", required=False)
+@click.option("--page", "page_file", type=click.Path(exists=True, dir_okay=False),
+              help="Read this saved page instead of fetching (offline; needs --url); prints JSON.")
+@click.option("--url", "page_url", help="The URL the saved --page was fetched from.")
+@click.option("--check", is_flag=True, help="Also fetch the proposed column as a crawl would and count its report links.")
+@click.option("--proxy", help="HTTP proxy for the requests, e.g. the mirror: http://127.0.0.1:8642")
+def discover(url: str | None, page_file: str | None, page_url: str | None, check: bool, proxy: str | None) -> None:
+    """From a portal's home or 政府信息公开 page (URL) to a registry entry for crawler/portals.yml.
+
+    Prints the family it recognised and why, the annual-report column(s) it found, and the entry as
+    YAML; --check fetches the column's first list answer and says how many report links it has.
+    With --page FILE --url URL it reads a saved page offline and prints JSON (family, report links,
+    list pages, sub-columns, XHR list requests, entry).
+    """
+    from nianbao.crawler import discover as finder
+
+    if page_file:
+        if not page_url:
+            raise click.UsageError("--page needs --url (the address the page was saved from)")
+        found = finder.discover_page(Path(page_file).read_bytes(), page_url)
+        click.echo(json.dumps(found.to_json(), ensure_ascii=False, indent=1))
+        return
+    if not url:
+        raise click.UsageError("give a URL, or --page FILE --url URL")
+    found = finder.discover_site(url, proxy)
+    click.echo(f"family: {found.family}  ({'; '.join(f'{k}: {len(v)} signal(s)' for k, v in found.signals.items()) or 'no CMS signal'})")
+    for column in found.columns:
+        click.echo(f"annual-report column: {column.title}  {column.url}")
+    click.echo(f"on {found.url}: {len(found.report_links)} report link(s), {len(found.list_pages)} further list page(s), "
+               f"{len(found.sub_columns)} sub-column(s), {len(found.requests)} XHR list request(s)")
+    entry = finder.registry_entry(found)
+    click.echo("\n" + yaml.safe_dump([entry], allow_unicode=True, sort_keys=False, width=200))
+    if check:
+        count, fetched = finder.check(entry, proxy)
+        for line in fetched:
+            click.echo(f"fetched: {line}")
+        click.echo(f"check: {count} report link(s) in the column's first list answer")
 
 
 @click.command(short_help="Serve the sample portal mirror on 127.0.0.1.")

@@ -8,6 +8,10 @@
   run is 'interrupted');
 - 2: nothing could be done: no portal could be read, or the archive could not be opened.
 
+A portal that answered with a challenge or block page (``blocked``) counts as failed.  A portal
+flagged ``suspect`` (its lists gave no or far fewer report links: crawler/health.py) is named in
+the summary but does not change the status: its lists were read.
+
 A report whose attachment 404s is a finding, not a failure: it does not change the status.
 """
 
@@ -36,3 +40,13 @@ def run_exit_status(db_path: str, run_id: int | None) -> tuple[int, list[str]]:
     if status == "interrupted":
         failed.append("the crawl was stopped before it finished; the next run picks up what it missed")
     return (SOME_PORTALS_FAILED if failed else OK), failed
+
+
+def suspect_portals(db_path: str, run_id: int | None) -> list[str]:
+    """One line per portal of the run flagged suspect (structure changed?)."""
+    if run_id is None:
+        return []
+    with sqlite3.connect(db_path) as conn:
+        rows = conn.execute("select portal_id, outcome_reason from crawl_run_portals where run_id = ? "
+                            "and outcome = 'suspect' order by portal_id", [run_id]).fetchall()
+    return [f"{portal}: {reason}" for portal, reason in rows]

@@ -6,7 +6,8 @@ WARC writer share), every capture's documents are parsed in a :class:`~nianbao.p
 error on that document), then the capture is ingested in its own transaction, here, in the crawl's
 one thread, so the archive has one writer.  When the spider closes
 the run's per-portal counts (list pages read, list pages failed) are written and the run is
-finished.  Reports no longer listed are checked by ``crawler.removals``, not here.
+finished, with each portal's outcome (ok / blocked / suspect / failed, ``crawler.health``).  Reports
+no longer listed are checked by ``crawler.removals``, not here.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import sys
 from concurrent.futures import Future
 from dataclasses import asdict
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any, cast
 
 from scrapy import signals
 from scrapy.crawler import Crawler
@@ -28,9 +29,13 @@ from twisted.internet.defer import Deferred
 
 from nianbao.archive.capture import Capture, ReportCapture
 from nianbao.archive.ingest import IngestResult
+from nianbao.crawler.health import portal_outcome
 from nianbao.crawler.scope import link_refused
 from nianbao.parsers.model import ParseResult
 from nianbao.parsers.pool import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_SECONDS, ParsePool
+
+if TYPE_CHECKING:
+    from nianbao.crawler.spiders.portal import PortalSpider
 
 
 class ArchivePipeline:
@@ -101,17 +106,22 @@ class ArchivePipeline:
     def close_spider(self) -> None:
         from nianbao.archive import runs
 
-        spider = self.crawler.spider
+        spider = cast("PortalSpider", self.crawler.spider)
         for portal in spider.portals:
             failures = spider.list_failures.get(portal.id, [])
+            blocked = spider.blocked.get(portal.id, [])
             runs.count(
                 self.db,
                 self.run_id,
                 portal.id,
-                error="\n".join(failures) or None,
+                error="\n".join([*(f"blocked: {b}" for b in blocked), *failures]) or None,
                 pages=spider.pages[portal.id],
-                errors=len(failures),
+                errors=len(failures) + len(blocked),
             )
+            links = spider.report_links[portal.id]
+            outcome = portal_outcome(spider.pages[portal.id], failures, blocked, links,
+                                     runs.last_good_links(self.db, portal.id, self.run_id))
+            runs.set_outcome(self.db, self.run_id, portal.id, outcome.outcome, outcome.reason, links)
 
     def spider_closed(self, reason: str) -> None:
         """Close the run once Scrapy says why it stopped: only a crawl that ran out of work is 'finished'.

@@ -5,7 +5,8 @@ all loaded but which this run did not reach from them is requested once
 more, without following redirects.  A 404/410, or a redirect to another
 page, marks it removed (``archive.history.mark_removed``); any other answer
 leaves it as it is: unlisted but still served is not removed, and a network
-error proves nothing.  The exchanges go through the downloader like any
+error or a challenge/block page (crawler/blocking.py) proves nothing.  A portal
+that answered any request with a block page is not checked at all.  The exchanges go through the downloader like any
 other, so the WARC holds the 404 as evidence.
 
 Then the change rows a killed earlier run may have left unwritten are caught
@@ -13,6 +14,8 @@ up (``archive.history.sync_changes``).
 """
 
 from __future__ import annotations
+
+import logging
 
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
@@ -22,8 +25,10 @@ from twisted.python.failure import Failure
 
 from nianbao.archive import history
 from nianbao.archive.db import open_archive
+from nianbao.crawler.blocking import block_reason
 
 META_REPORT = "nianbao_removal_check"
+logger = logging.getLogger(__name__)
 
 
 class RemovalCheckExtension:
@@ -64,6 +69,10 @@ class RemovalCheckExtension:
             raise DontCloseSpider
 
     def answered(self, response: Response) -> None:
+        reason = block_reason(response.status, response.body, (response.headers.get("Content-Type") or b"").decode("latin-1"))
+        if reason:  # a challenge page says nothing about the report
+            logger.warning("removal check blocked, report kept: %s (%s)", response.url, reason)
+            return
         location = response.headers.get("Location")
         target = response.urljoin(location.decode("latin-1")) if location else None
         if history.is_gone(response.status, response.url, target):
@@ -81,7 +90,10 @@ class RemovalCheckExtension:
 
 
 def completely_crawled(spider) -> list[str]:
-    """Portals whose list pages were read and none failed: only there does 'not listed' mean something."""
+    """Portals whose list pages were read, none failed and none was a block page: only there does
+    'not listed' mean something."""
     pages = getattr(spider, "pages", {})
     failures = getattr(spider, "list_failures", {})
-    return [p.id for p in getattr(spider, "portals", []) if pages.get(p.id) and not failures.get(p.id)]
+    blocked = getattr(spider, "blocked", {})
+    return [p.id for p in getattr(spider, "portals", [])
+            if pages.get(p.id) and not failures.get(p.id) and not blocked.get(p.id)]

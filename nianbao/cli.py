@@ -12,7 +12,7 @@ import click
 from nianbao import __version__
 from nianbao.archive.cli import publish_command, reparse, serve
 from nianbao.cluster.cli import cluster_crawl, cluster_demo, worker
-from nianbao.crawler.cli import crawl, mirror, portals
+from nianbao.crawler.cli import crawl, discover, mirror, portals
 from nianbao.demo import demo
 from nianbao.parsers.cli import parse
 
@@ -23,7 +23,7 @@ def main() -> None:
     """Crawl, parse and publish Chinese government information-disclosure annual reports (政府信息公开工作年度报告)."""
 
 
-for command in (crawl, parse, reparse, publish_command, serve, demo, portals, mirror, worker, cluster_crawl,
+for command in (crawl, parse, reparse, publish_command, serve, demo, portals, discover, mirror, worker, cluster_crawl,
                 cluster_demo):
     main.add_command(command)
 

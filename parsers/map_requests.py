@@ -60,9 +60,11 @@ def _read_row(row: GridRow, positions: dict[str, list[int]]) -> Reading | None:
     return Reading(row, [None if is_blank(row.cells[i]) else i for i in tail])
 
 
-def _readings(tables: list[LogicalTable]) -> tuple[dict[str, Reading], bool]:
-    """The first reading of each template row, and whether a table 3 header was seen."""
+def _readings(tables: list[LogicalTable]) -> tuple[dict[str, Reading], bool, list[str]]:
+    """The first reading of each template row, whether a table 3 header was seen, and the rows of values
+    left out because their label was lost (never placed by guess: named by the row they follow)."""
     readings: dict[str, Reading] = {}
+    unlabelled: list[str] = []
     header_seen = False
     continuing = False
     for table in tables:
@@ -71,6 +73,7 @@ def _readings(tables: list[LogicalTable]) -> tuple[dict[str, Reading], bool]:
         has_header = any(words in table.context for words in _CAPTION)  # headerless copy named by its caption
         found: dict[str, Reading] = {}
         blank: dict[str, Reading] = {}  # template rows printed with every value cell blank
+        lost: list[str] = []  # rows of seven values without a label, by the row before them
         for row in table.rows:
             if not row.has_number:
                 entry = first_match(row.label, TEMPLATES.entries("requests", "rows")) if positions else None
@@ -84,6 +87,8 @@ def _readings(tables: list[LogicalTable]) -> tuple[dict[str, Reading], bool]:
                 continue
             pending = []
             entry = first_match(row.label, TEMPLATES.entries("requests", "rows"))
+            if entry is None and not row.label_indices and len(row.tail()) == WIDTH:
+                lost.append(next(reversed(found), "the table's start"))
             if entry is None or entry["key"] in found:
                 continue
             reading = _read_row(row, positions)
@@ -97,10 +102,11 @@ def _readings(tables: list[LogicalTable]) -> tuple[dict[str, Reading], bool]:
         if has_header or continuing or complete or len(found) >= _MIN_ROWS_WITHOUT_HEADER:
             for key, reading in found.items():
                 readings.setdefault(key, reading)
+            unlabelled.extend(lost)
             continuing = bool(found) or has_header
         else:
             continuing = False
-    return readings, header_seen
+    return readings, header_seen, unlabelled
 
 
 def _set_row(figs: FigureSet, name: str, reading: Reading, values: tuple | list, gaps: tuple[int, ...] = (),
@@ -114,7 +120,9 @@ def _set_row(figs: FigureSet, name: str, reading: Reading, values: tuple | list,
 
 
 def map_requests(tables: list[LogicalTable], figs: FigureSet) -> None:
-    readings, header_seen = _readings(tables)
+    readings, header_seen, unlabelled = _readings(tables)
+    for after in unlabelled:
+        figs.note(f"table 3: a row of {WIDTH} values without its label (after {after}) left out")
     if not readings:
         if header_seen:  # printed with headers and no values: not published
             for row in TEMPLATES.entries("requests", "rows"):

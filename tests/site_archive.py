@@ -15,8 +15,7 @@ from archive_captures import BASE, SAMPLE_PDF, SEEDS, seed_capture
 from bench.bench_search import SyntheticReport, insert_reports, synthetic_reports
 from nianbao.archive.db import open_archive
 from nianbao.archive.ingest import ingest_report
-from nianbao.archive.search import sync_search_index
-from nianbao.archive.wide import rebuild_wide
+from nianbao.archive.publish import refresh_derived
 
 EDGE_TEXTS = [
     "本年度PDF文件下载量上升，另有pdf与Pdf格式附件。",
@@ -50,7 +49,6 @@ def build_site_archive(path: Path) -> Path:
     db["portals"].insert({"id": "synthetic", "name": "合成门户", "province": "宁夏", "city": "中卫市"}, pk="id", replace=True)
     insert_reports(db, synthetic_reports(SYNTHETIC, seed=11), "synthetic")
     insert_reports(db, [SyntheticReport("测试局", 2022, text) for text in EDGE_TEXTS], "synthetic")
-    sync_search_index(db)
-    rebuild_wide(db)
+    refresh_derived(db)
     db.conn.close()
     return path

@@ -1,5 +1,6 @@
 """The facet columns of current_reports come from reports itself: reports.failed_checks follows the current
-version at ingest, an older archive gains it filled in, and the view's rows are what the join gave."""
+version at ingest, an older archive gains it filled in, and the view's rows are what the join gave (the region
+is the body's once bodies are built, the portal's before; the portal is its own column)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,11 @@ from nianbao.archive.db import open_archive
 
 JOINED_VIEW = """
 select
-  r.id as report_id, r.portal_id, p.name as portal, p.province, p.city, p.county, p.region_code, p.level,
+  r.id as report_id, r.portal_id, p.name as portal,
+  iif(b.id is null, p.province, b.province) as province, iif(b.id is null, p.city, b.city) as city,
+  iif(b.id is null, p.county, b.county) as county, iif(b.id is null, p.region_code, b.region_code) as region_code,
+  iif(b.id is null, p.level, b.level) as level,
+  a.body_id, b.name as body,
   r.url, r.title, r.agency_id, r.agency, r.year, r.template, r.status,
   r.first_seen, r.last_seen, r.removed_at,
   v.id as version_id, v.version_no, v.published, v.fetched_at, v.parser_version,
@@ -20,6 +25,8 @@ select
 from reports r
 left join report_versions v on v.id = r.current_version_id
 left join portals p on p.id = r.portal_id
+left join agencies a on a.id = r.agency_id
+left join bodies b on b.id = a.body_id
 order by r.id
 """
 

@@ -157,15 +157,70 @@ def test_download_database_and_query_it_with_sqlite3(page, site_url: str, tmp_pa
     assert {int(line) for line in out.split()} == expected and expected
 
 
-@pytest.mark.parametrize("path", ["/", "/-/search?q=复议", "/report/6", "/report/1/history?a=1&b=2", "/changes", "/charts"])
-def test_pages_fit_a_phone_screen(page, site_url: str, path: str) -> None:
-    """At 420px nothing pushes the page sideways; a wide table scrolls inside itself."""
+def every_page(site_db: Path) -> list[str]:
+    """The site's own pages and every table, view and canned query of the archive, with data from it."""
+    from nianbao.site import load_metadata
+
+    with sqlite3.connect(site_db) as conn:
+        tables = [n for (n,) in conn.execute("select name from sqlite_master where type in ('table', 'view') "
+                                             "and name not like 'search_%' and name not like 'sqlite_%'")]
+        reports = [r for (r,) in conn.execute("select id from reports where portal_id != 'synthetic'")]
+        bodies = [b for (b,) in conn.execute("select id from bodies order by reports desc limit 5")]
+    queries = load_metadata()["databases"]["nianbao"]["queries"]
+    return [
+        "/", "/-/search?q=复议", "/changes", "/changes?agency=1", "/charts", "/charts?agency=中卫市", "/agencies?q=中卫",
+        "/compare?" + "&".join(f"body={b}" for b in bodies), "/nianbao",
+        *(f"/report/{r}" for r in reports), *(f"/report/{r}/history" for r in reports),
+        *(f"/agency/{b}" for b in bodies), *(f"/nianbao/{t}" for t in tables),
+        *(f"/nianbao/{q}?" + "&".join(f"{p}=" for p in re.findall(r"(?<!:):(\w+)", query["sql"]))
+          for q, query in queries.items()),
+    ]
+
+
+def test_no_page_scrolls_sideways_on_a_phone(page, site_url: str, site_db: Path) -> None:
+    """At 420px nothing pushes any page sideways; a wide table scrolls inside itself."""
     page.set_viewport_size({"width": 420, "height": 900})
+    too_wide = {}
     try:
-        page.goto(site_url + path)
-        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
-        name = re.sub(r"[^a-z0-9]+", "-", path.split("?")[0]).strip("-") or "home"
-        page.screenshot(path=str(ARTIFACTS / f"narrow-{name}.png"))
-        assert overflow <= 0, f"{path} is {overflow}px wider than the screen"
+        for path in every_page(site_db):
+            page.goto(site_url + path)
+            overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+            if overflow > 0:
+                too_wide[path] = overflow
+            if path.startswith(("/report/1", "/agency/", "/nianbao/contradictions_by_region")):
+                name = re.sub(r"[^a-z0-9]+", "-", path.split("?")[0]).strip("-") or "home"
+                page.screenshot(path=str(ARTIFACTS / f"narrow-{name}.png"))
     finally:
         page.set_viewport_size({"width": 1200, "height": 1000})
+    assert not too_wide, f"wider than a 420px screen: {too_wide}"
+
+
+# WCAG 2 contrast of every piece of text against the background it is drawn on (the first opaque one up the tree)
+CONTRAST = """() => {
+  const rgb = c => (c.match(/[\\d.]+/g) || []).map(Number);
+  const lum = ([r, g, b]) => { const f = v => (v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+                               return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b); };
+  const background = el => { for (; el; el = el.parentElement) { const c = rgb(getComputedStyle(el).backgroundColor);
+                                if (c.length === 3 || c[3] > 0.5) return c; } return [255, 255, 255]; };
+  const low = [];
+  for (const el of document.querySelectorAll("body *")) {
+    const text = Array.from(el.childNodes).filter(n => n.nodeType === 3).map(n => n.textContent.trim()).join("");
+    if (!text || !el.getClientRects().length || getComputedStyle(el).visibility === "hidden") continue;
+    const style = getComputedStyle(el);
+    const fg = rgb(el instanceof SVGElement ? (style.fill.startsWith("rgb") ? style.fill : style.color) : style.color);
+    const [a, b] = [lum(fg.slice(0, 3)), lum(background(el).slice(0, 3))];
+    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    if (ratio < 4.5) low.push(`${el.tagName}.${el.className} "${text.slice(0, 20)}" ${ratio.toFixed(2)}`);
+  }
+  return low;
+}"""
+
+
+@pytest.mark.parametrize("path", ["/", "/report/2", "/report/1/history", "/changes", "/charts?agency=中卫市人民政府",
+                                  "/agency/1", "/compare?body=1&body=2", "/nianbao/contradictions_by_region?province=&city="])
+def test_pages_declare_their_language_and_text_is_readable(page, site_url: str, path: str) -> None:
+    page.goto(site_url + path)
+    assert page.evaluate("document.documentElement.lang") == "zh-Hans"
+    english = page.locator("[lang=en]")
+    assert path.startswith("/nianbao/") or english.count() > 0  # the English passages say so
+    assert page.evaluate(CONTRAST) == []

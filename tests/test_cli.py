@@ -6,7 +6,8 @@ from click.testing import CliRunner
 
 from nianbao.cli import main
 
-SUBCOMMANDS = ("crawl", "parse", "reparse", "publish", "serve", "demo", "portals", "mirror")
+SUBCOMMANDS = ("crawl", "parse", "reparse", "publish", "serve", "demo", "portals", "discover", "mirror", "worker",
+               "cluster-crawl", "cluster-demo")
 
 
 def test_help_lists_every_subcommand_on_one_whole_line() -> None:

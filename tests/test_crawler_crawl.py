@@ -114,8 +114,11 @@ def test_non_report_articles_skipped(crawl):
 def test_pagination_followed(crawl):
     second_pages = [
         "http://www.nxzw.gov.cn/zwgk/zfxxgkzl/zfxxgknb/index_1.html",  # TRS createPageHTML
-        "http://www.nxld.gov.cn/xxgk/zfxxgkml/zfxxgknb/list_1.html",  # county 下一页
-        "http://public.gongyishi.gov.cn/channel.jhtml?a=gknb&page=2",  # Zhengzhou ?page=N
+        "http://www.nxld.gov.cn/xxgk/zfxxgkml/zfxxgknb/list_1.html",  # Ningxia county createPageHTML(…, "list", …)
+        "http://public.gongyishi.gov.cn/?a=dir&h=1&p=D41X&page=2",  # Zhengzhou ?page=N from .page-tile
+        "http://www.hongze.gov.cn/module/web/jpage/dataproxy.jsp?startrecord=3&endrecord=4&perpage=15",  # jcms POST
+        "http://gkmlpt.nianbao.example/gkmlpt/api/all/2876?page=2&sid=755027",  # gkmlpt JSON
+        "http://generic.nianbao.example/zfxxgknb/2021n_5714/index_1.html",  # a year sub-column's 下一页
     ]
     assert set(second_pages) <= set(crawl.urls)
     assert all(Counter(crawl.urls)[url] == 1 for url in second_pages)
@@ -140,8 +143,9 @@ def test_page_meta_block(crawl):
         if capture["article"]["url"] in direct:  # a list link straight to the report file: no page
             assert meta == {} and capture["article"]["headers"]["Content-Type"] == "application/pdf"
             continue
-        assert {"索引号", "发布机构", "发文日期", "breadcrumb"} <= set(meta), capture["article"]["url"]
-        assert len(meta["发文日期"]) == 10 and "：" not in meta["发布机构"]
+        assert {"索引号", "发布机构", "breadcrumb"} <= set(meta), capture["article"]["url"]
+        dates = [meta[k] for k in ("发文日期", "成文日期", "发布日期", "生成日期") if k in meta]
+        assert dates and len(dates[0]) == 10 and "：" not in meta["发布机构"], capture["article"]["url"]
 
 
 def test_robots_txt_obeyed(crawl):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,7 @@ from click.testing import CliRunner
 
 from nianbao.crawler.cli import crawl as crawl_command
 from nianbao.crawler.cli import portals as portals_command
+from nianbao.crawler.families import family_names
 from nianbao.crawler.registry import REGISTRY_PATH, SAMPLE_REGISTRY_PATH, RegistryError, load_registry, select_portals
 
 
@@ -21,7 +23,7 @@ def test_sample_registry_has_the_four_portals_with_region_codes():
     assert codes["nxld"] == ("640423", "640000")
     assert codes["gongyi"] == ("410181", "410000")
     assert registry["yinchuan-cgj"].level == "department"
-    assert {p.family.name for p in registry.values()} == {"trs", "ningxia-county", "zz-public"}
+    assert {p.family.name for p in registry.values()} == set(family_names())  # a sample portal per family
 
 
 @pytest.mark.parametrize(
@@ -61,6 +63,8 @@ def _write(tmp_path: Path, text: str) -> Path:
          " region: {province: P, province_code: '110000', code: '110100'}}", "duplicate"),
         ("  - {id: x, name: X, site: x.gov.cn, level: city, family: trs, start_urls: [http://x.gov.cn/],"
          " region: {province: P, province_code: '110000', code: '110100', town: T}}", "unknown key"),
+        ("  - {id: x, name: X, site: x.gov.cn, level: city, family: trs, start_urls: [http://x.gov.cn/], sid: '2',"
+         " region: {province: P, province_code: '110000', code: '110100'}}", r"unknown key\(s\) sid \(family trs\)"),
         ("  - {id: x, name: X, site: x.gov.cn, level: city, family: trs, start_urls: [http://x.gov.cn/],"
          " attachment_host: [cdn.x.cn], region: {province: P, province_code: '110000', code: '110100'}}",
          "portal x: unknown key.s. attachment_host"),
@@ -76,8 +80,8 @@ def test_a_portal_of_a_known_family_is_config_only(tmp_path):
                             " family: trs, body: 'div.article', start_urls: [http://www.wuzhong.gov.cn/zwgk/nb/],"
                             " region: {province: 宁夏回族自治区, province_code: '640000', code: '640300'}}\n")
     portal = load_registry(path)["wuzhong"]
-    assert portal.family.pagination == "createPageHTML"
-    assert portal.family.body == "div.article"  # an entry may override a family key
+    assert portal.family.name == "trs"
+    assert portal.family.body == "div.article"  # an entry may set a family field
     assert load_registry(path)["nxzw"].family.body != "div.article"
 
 
@@ -103,6 +107,26 @@ def test_crawl_command_refuses_unknown_portals(tmp_path):
     result = CliRunner().invoke(crawl_command, ["--db", str(tmp_path / "a.db"), "--portal", "nowhere"])
     assert result.exit_code != 0 and "unknown portal id(s): nowhere" in result.output
     assert not (tmp_path / "a.db").exists()
+
+
+def test_production_registry_covers_the_families_with_evidence():
+    registry = load_registry(REGISTRY_PATH)
+    families = {p.family.name for p in registry.values()}
+    assert len(registry) >= 20 and len(families) >= 6 and families == set(family_names())
+    assert all(p.evidence for p in registry.values())
+    assert {p.verified for p in registry.values()} == {True, False}  # both kinds, said plainly
+    cgj = registry["yinchuan-cgj"]
+    assert cgj.start_urls == ("http://www.yinchuan.gov.cn/xxgk/bmxxgkml/ycsszglj_38951/xxgknb_38953/index.html",)
+    assert registry["nxld"].family.name == "trs" and "div.xxgk_wrap ul > li" in registry["nxld"].family.rows
+
+
+def test_portals_json_prints_one_object_per_entry():
+    result = CliRunner().invoke(portals_command, ["--json"], env={"NIANBAO_REGISTRY": ""})
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in result.output.splitlines()]
+    assert [r["id"] for r in rows] == list(load_registry(REGISTRY_PATH))
+    assert all({"id", "name", "family", "region_code", "evidence", "verified"} <= set(r) for r in rows)
+    assert next(r for r in rows if r["id"] == "nxld")["region_code"] == "640423"
 
 
 def test_attachment_hosts_are_read(tmp_path):

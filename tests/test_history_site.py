@@ -116,7 +116,7 @@ def test_atom_feed_is_valid_and_filterable(archive_path):
         assert entry.find(f"{ATOM}link").get("href").startswith("http")
     assert len({e.find(f"{ATOM}id").text for e in entries}) == 7
     edited = ET.fromstring(get(archive_path, "/changes.atom?kind=edited").content).findall(f"{ATOM}entry")
-    assert len(edited) == 1 and "requests.new.total: 10 → 12" in edited[0].find(f"{ATOM}summary").text
+    assert len(edited) == 1 and "总计 (requests.new.total): 10 → 12" in edited[0].find(f"{ATOM}summary").text  # in words
     assert edited[0].find(f"{ATOM}content").text.startswith("--- version 1")
 
 

@@ -28,3 +28,14 @@ def test_layout_gives_the_printed_figures(shape, report):
     missing = [k for k in report.figures if k not in result.figures]
     assert missing == []
     assert (result.template, result.year) == (report.template, report.year)
+
+
+def test_values_whose_label_was_lost_are_left_out_and_said():
+    """Layout 4, label lost: the row's numbers are not placed by guess; the notes say what was left out."""
+    report = next(r for r in REPORTS if r.id == "seed-000")
+    text = render_text(report, SHAPES["values_next_line"])
+    assert text.count("（二）部分公开（区分处理的，只计这一情形，不计其他情形）\n") == 1
+    result = parse_bytes(text.replace("（二）部分公开（区分处理的，只计这一情形，不计其他情形）\n", "").encode("utf-8"))
+    assert not any(k.startswith("requests.partly_granted.") for k in result.figures)
+    assert "table 3: a row of 7 values without its label (after granted) left out" in result.notes
+    assert {k: v for k, v in result.figures.items() if report.figures.get(k) != v} == {}

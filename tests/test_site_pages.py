@@ -73,7 +73,7 @@ def test_pdf_report_tables_keep_merged_cells_and_mark_failing_figures(site_url: 
     page = get(f"{site_url}/report/{PDF_REPORT_ID}")[2].decode()
     assert 'colspan="5">法人或其他组织' in page  # the applicant header as printed
     assert 'rowspan="2">自然人' in page
-    assert '<td class="fail"' in page and "第四部分“行政复议”：维持、纠正、其他、尚未审结相加不等于总计" in page
+    assert '<td class="fail"' in page and "第四部分“四、政府信息公开行政复议、行政诉讼情况”中“行政复议”：维持、纠正、其他、尚未审结相加不等于总计" in page
 
 
 def test_a_value_printed_once_across_columns_shows_once(site_url: str, site_db: Path) -> None:

@@ -5,7 +5,9 @@ The crawler uses it as its HTTP proxy, so spiders request the real URLs unchange
 Content comes from ``site/<snapshot>/<host>/<path>``; a snapshot's ``manifest.json`` gives per-file
 headers (a lying charset on purpose, Last-Modified) and 404s, and may name a ``base`` snapshot it
 overlays (snapshot 2 holds only what changed since snapshot 1).  Conditional requests
-(If-None-Match / If-Modified-Since) get 304.
+(If-None-Match / If-Modified-Since) get 304.  XHR list answers are files too, keyed by URL with its
+query string; one the real site answers to a POST (Hanweb's dataproxy.jsp) names the form fields
+the POST body must carry (``form``), and a POST without them gets 400.
 
     server = start_mirror(port=0, snapshot=1)   # in a background thread
     server.proxy_url                            # e.g. http://127.0.0.1:41234
@@ -20,14 +22,14 @@ import hashlib
 import json
 import mimetypes
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import parse_qsl, quote, urlsplit
 
 SITE_DIR = Path(str(files("nianbao.crawler.mirror") / "site"))  # package data; a directory on disk
 CONTROL_PREFIX = "/_mirror/snapshot/"
@@ -37,13 +39,17 @@ CONTENT_TYPES = {".html": "text/html", ".jhtml": "text/html", ".wps": "applicati
 
 def site_key(url: str) -> str:
     """Where a URL lives in a snapshot tree: ``<host>/<path>``, ``index.html`` for a directory,
-    and a query string kept in the file name as ``%3F<query>``."""
+    and a query string kept in the file name as ``%3F<query>`` (a long one as its SHA-1)."""
     parts = urlsplit(url)
     path = parts.path or "/"
     if path.endswith("/"):
         path += "index.html"
     key = f"{parts.hostname}{path}"
-    return f"{key}%3F{quote(parts.query, safe='=&')}" if parts.query else key
+    if not parts.query:
+        return key
+    query = quote(parts.query, safe="=&")
+    # A long XHR query (jpaas paramJson=…) would make too long a file name: its digest stands in.
+    return f"{key}%3F{query if len(query) <= 120 else hashlib.sha1(query.encode()).hexdigest()}"
 
 
 def content_type_for(url: str) -> str:
@@ -66,6 +72,7 @@ class Resource:
     body: bytes
     content_type: str
     last_modified: str  # RFC 1123 date
+    form: dict[str, str] = field(default_factory=dict)  # fields a POST for it must carry
 
     @property
     def etag(self) -> str:
@@ -97,6 +104,7 @@ class Snapshot:
             body=path.read_bytes(),
             content_type=entry.get("content_type") or content_type_for(url),
             last_modified=entry.get("last_modified") or self.default_last_modified,
+            form=entry.get("form") or {},
         )
 
 
@@ -158,12 +166,19 @@ class MirrorHandler(BaseHTTPRequestHandler):
     server: MirrorServer
     server_version = "nianbao-mirror/0.1"
     protocol_version = "HTTP/1.1"
+    posted: dict[str, str] = {}  # the form fields of a POST (none for GET)
 
     def do_GET(self) -> None:
+        self.posted = {}
         self._answer(send_body=True)
 
     def do_HEAD(self) -> None:
         self._answer(send_body=False)
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode("utf-8", "replace")
+        self.posted = dict(parse_qsl(body))
+        self._answer(send_body=True)
 
     def log_message(self, format: str, *args: Any) -> None:
         """Quiet: requests are kept in ``server.hits`` instead."""
@@ -183,6 +198,11 @@ class MirrorHandler(BaseHTTPRequestHandler):
         resource = self.server.snapshot.resource(url)
         if resource is None:
             self._send(url, HTTPStatus.NOT_FOUND, b"404 Not Found\n", {"Content-Type": "text/plain"}, send_body)
+            return
+        missing = [k for k, v in resource.form.items() if self.posted.get(k) != v]
+        if missing:
+            message = f"POST with form fields {', '.join(missing)} expected\n".encode()
+            self._send(url, HTTPStatus.BAD_REQUEST, message, {"Content-Type": "text/plain"}, send_body)
             return
         headers = {
             "Content-Type": resource.content_type,

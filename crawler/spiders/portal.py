@@ -1,25 +1,25 @@
 """The generic spider: walks each portal's 年报 column and captures every report with its attachments.
 
-For each portal of the registry it reads the list pages (following the family's pagination), keeps
-the links whose title looks like an annual report, and for each report article builds one
+For each portal of the registry its CMS family (crawler/families/) says which list requests to make
+(HTML pages, XHR answers), which links of an answer are reports, further pages or sub-columns, and
+how an article's metadata and attachments are read.  For each report article the spider builds one
 :class:`archive.capture.ReportCapture`: the article page as fetched, its metadata block and
 breadcrumb, and every attachment (fetched one after another through ``cb_kwargs``; a failed
-attachment is recorded with its status and error, and the report is still yielded).
+attachment is recorded with its status and error, and the report is still yielded).  A challenge or
+block page (crawler/blocking.py) is never read: the portal is recorded as blocked.  Each portal
+keeps its own cookie jar.
 
 ``scrapy crawl portal`` crawls every portal; ``-a portal=nxzw,gongyi`` only those.
 """
 
 from __future__ import annotations
 
-import re
 from collections import Counter, defaultdict
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urljoin, urlsplit
 
 import scrapy
-from parsel import Selector
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
@@ -27,14 +27,11 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from nianbao.archive.capture import Capture, ReportCapture
+from nianbao.crawler.blocking import block_reason
 from nianbao.crawler.failures import RedirectLoop
 from nianbao.crawler.registry import Portal, select_portals
 from nianbao.crawler.scope import LinkRefused
 from nianbao.crawler.warc import META_FILE, META_RECORD_ID
-from nianbao.parsers.encoding import decode_html
-
-# createPageHTML(<pages>, <current>, "index", "html") in TRS list pages.
-CREATE_PAGE_HTML = re.compile(r"createPageHTML\(\s*(\d+)\s*,\s*(\d+)\s*,\s*[\"']([^\"']+)[\"']\s*,\s*[\"']([^\"']+)[\"']")
 
 
 class PortalSpider(scrapy.Spider):
@@ -56,38 +53,51 @@ class PortalSpider(scrapy.Spider):
         # completely, so its missing reports must not be taken as removed).
         self.pages: Counter[str] = Counter()
         self.list_failures: dict[str, list[str]] = defaultdict(list)
+        # Per portal: report links the lists gave, and answers that were challenge/block pages.
+        self.report_links: Counter[str] = Counter()
+        self.blocked: dict[str, list[str]] = defaultdict(list)
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for portal in self.portals:
-            for url in portal.start_urls:
-                yield self._list_request(url, portal)
+            for request in portal.family.start_requests(portal):
+                yield self._list_request(request, portal)
 
-    def _list_request(self, url: str, portal: Portal) -> scrapy.Request:
-        return scrapy.Request(
-            url, callback=self.parse_list, errback=self.list_failed, cb_kwargs={"portal": portal}
-        )
+    def _list_request(self, request: scrapy.Request, portal: Portal) -> scrapy.Request:
+        return request.replace(callback=self.parse_list, errback=self.list_failed, cb_kwargs={"portal": portal},
+                               meta={**request.meta, "cookiejar": portal.id})
 
     def parse_list(self, response: Response, portal: Portal) -> Iterator[scrapy.Request]:
+        if self._blocked(response, portal):
+            return
         self.pages[portal.id] += 1
-        page = Selector(text=decoded_text(response), base_url=response.url)
-        for link in page.css(portal.family.list_links):
-            title = link_title(link)
-            url = response.urljoin(link.attrib["href"])
-            if not portal.is_report_title(title):
-                self.crawler.stats.inc_value("nianbao/skipped_articles")
-                self.logger.debug("skipped (not a report title): %s %s", title, url)
-                continue
+        listing = portal.family.read_list(response, portal)
+        self.report_links[portal.id] += len(listing.reports)
+        for link in listing.skipped:
+            self.crawler.stats.inc_value("nianbao/skipped_articles")
+            self.logger.debug("skipped (not a report title): %s %s", link.title, link.url)
+        for link in listing.reports:
             yield scrapy.Request(
-                url,
+                link.url,
                 callback=self.parse_article,
                 errback=self.article_failed,
-                cb_kwargs={"portal": portal, "listing_url": response.url, "title": title},
+                cb_kwargs={"portal": portal, "listing_url": response.url, "title": link.title},
+                meta={"cookiejar": portal.id},
             )
-        for url in next_list_pages(portal, page, response.url):
-            yield self._list_request(url, portal)
+        for request in listing.requests:
+            yield self._list_request(request, portal)
+
+    def _blocked(self, response: Response, portal: Portal) -> bool:
+        """A challenge or block page instead of the portal's own: record why, read nothing from it."""
+        reason = block_reason(response.status, response.body, (response.headers.get("Content-Type") or b"").decode("latin-1"))
+        if reason:
+            self.blocked[portal.id].append(f"{response.url}: {reason}")
+            self.logger.warning("blocked: %s %s (%s)", portal.id, response.url, reason)
+        return bool(reason)
 
     def list_failed(self, failure: Failure) -> None:
         portal: Portal = failure.request.cb_kwargs["portal"]
+        if failure.check(HttpError) and self._blocked(failure.value.response, portal):
+            return
         self.list_failures[portal.id].append(f"{failure.request.url}: {failure_reason(failure)}")
         self.logger.warning("list page failed: %s (%s)", failure.request.url, failure_reason(failure))
 
@@ -97,6 +107,8 @@ class PortalSpider(scrapy.Spider):
         if not_fetched_by_choice(failure):
             return None
         kwargs = failure.request.cb_kwargs
+        if failure.check(HttpError) and self._blocked(failure.value.response, kwargs["portal"]):
+            return None  # a challenge page says nothing about the report
         return ReportCapture(
             portal_id=kwargs["portal"].id,
             article=failed_capture(failure),
@@ -107,18 +119,21 @@ class PortalSpider(scrapy.Spider):
     def parse_article(
         self, response: Response, portal: Portal, listing_url: str, title: str
     ) -> Iterator[scrapy.Request | ReportCapture]:
+        if self._blocked(response, portal):
+            return
         if not isinstance(response, TextResponse):  # the list linked the report file itself
             yield ReportCapture(portal.id, response_capture(response), listing_url=listing_url, title=title)
             return
-        page = Selector(text=decoded_text(response), base_url=response.url)
+        article = portal.family.read_article(response, portal)
         capture = ReportCapture(
             portal_id=portal.id,
             article=response_capture(response),
             listing_url=listing_url,
-            title=title or page_title(page),
-            page_meta=page_meta(portal, page),
+            title=title or article.title,
+            page_meta=article.meta,
         )
-        yield from self._next_attachment(capture, attachment_urls(portal, page, response.url))
+        # An article split over pages: its further pages are kept with it, like attachments.
+        yield from self._next_attachment(capture, article.more_pages + article.attachments)
 
     def _next_attachment(self, capture: ReportCapture, pending: list[str]) -> Iterator[scrapy.Request | ReportCapture]:
         """Fetch the attachments one at a time; the capture is complete when none is left."""
@@ -130,6 +145,7 @@ class PortalSpider(scrapy.Spider):
             callback=self.parse_attachment,
             errback=self.attachment_failed,
             cb_kwargs={"capture": capture, "pending": pending[1:]},
+            meta={"cookiejar": capture.portal_id},
             dont_filter=True,  # an attachment shared by two reports belongs to both
         )
 
@@ -143,13 +159,6 @@ class PortalSpider(scrapy.Spider):
         kwargs = failure.request.cb_kwargs
         kwargs["capture"].attachments.append(failed_capture(failure))
         yield from self._next_attachment(kwargs["capture"], kwargs["pending"])
-
-
-def decoded_text(response: Response) -> str:
-    """The page as text, trusting the bytes over a lying Content-Type charset."""
-    declared = re.search(r"charset=([\w-]+)", response.headers.get("Content-Type", b"").decode("latin-1"))
-    text, _ = decode_html(response.body, declared.group(1) if declared else None)
-    return text
 
 
 def utc_now() -> str:
@@ -199,60 +208,3 @@ def failure_reason(failure: Failure) -> str:
     if failure.check(HttpError):
         return f"HTTP {failure.value.response.status}"
     return f"{failure.type.__name__}: {failure.getErrorMessage()}"
-
-
-def link_title(link: Selector) -> str:
-    """A link's title: the title attribute (lists often truncate the text with …), else its text."""
-    text = link.attrib.get("title") or " ".join(link.css("::text").getall())
-    return re.sub(r"\s+", " ", text).strip()
-
-
-def page_title(page: Selector) -> str:
-    return (page.css("title::text").get() or "").strip()
-
-
-def next_list_pages(portal: Portal, page: Selector, url: str) -> list[str]:
-    """The further list pages a list page points to, per the family's pagination kind."""
-    family = portal.family
-    if family.pagination == "createPageHTML":
-        # Only the first page enumerates the others; the dupefilter drops repeats anyway.
-        match = CREATE_PAGE_HTML.search(" ".join(page.css("script::text").getall()))
-        if not match or int(match.group(2)) != 0:
-            return []
-        pages, name, ext = int(match.group(1)), match.group(3), match.group(4)
-        return [urljoin(url, f"{name}_{n}.{ext}") for n in range(1, pages)]
-    if family.pagination == "next_link":
-        return [urljoin(url, href) for href in page.xpath(family.next_link).getall()[:1]]
-    return []
-
-
-def page_meta(portal: Portal, page: Selector) -> dict[str, str]:
-    """The metadata block (索引号 / 发布机构 / 发文日期 / 文号 ...) and the breadcrumb."""
-    block = " ".join(t.strip() for t in page.css(portal.family.meta).css("::text").getall() if t.strip())
-    meta = meta_pairs(block, portal.meta_labels)
-    crumbs = [t for t in (" ".join(c.css("::text").getall()).strip() for c in page.css(portal.family.breadcrumb)) if t]
-    if crumbs:
-        meta["breadcrumb"] = " > ".join(c for c in crumbs if c not in (">", "›", "»"))
-    return meta
-
-
-def meta_pairs(block: str, labels: tuple[str, ...]) -> dict[str, str]:
-    """Label: value pairs from the text of a metadata block; labels may be spaced (索 引 号).
-
-    A value ends where the next label starts: a known one, or any short Chinese word and a colon
-    (so an empty 文号 does not swallow the 标题 after it)."""
-    spaced = "|".join(r"\s*".join(map(re.escape, label)) for label in labels)
-    pattern = re.compile(rf"({spaced})\s*[:：]\s*(.*?)\s*(?=(?:{spaced}|[\u4e00-\u9fff]{{2,6}})\s*[:：]|$)")
-    return {re.sub(r"\s+", "", m.group(1)): m.group(2) for m in pattern.finditer(block) if m.group(2)}
-
-
-def attachment_urls(portal: Portal, page: Selector, url: str) -> list[str]:
-    """Links in the article body to report files, by extension or by link text, in page order."""
-    body = page.css(portal.family.body) or page
-    found: dict[str, None] = {}
-    for link in body.css("a[href]"):
-        href = urljoin(url, link.attrib["href"].strip())
-        extension = urlsplit(href).path.rsplit(".", 1)[-1].lower()
-        if extension in portal.attachment_extensions or portal.attachment_text.search(link_title(link)):
-            found[href] = None
-    return list(found)

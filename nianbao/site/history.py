@@ -20,10 +20,10 @@ from datasette import hookimpl
 from datasette.utils.asgi import NotFound, Response
 
 from nianbao.archive.diff import figure_changes, side_by_side
-from nianbao.archive.site import figure_labels
+from nianbao.archive.feeds import KINDS, change_filters, feed_query
+from nianbao.archive.site import figure_labels, summary_in_words
 from nianbao.site.args import ID, parse_id, web_link
 
-KINDS = ("new", "edited", "removed", "restored")
 KIND_LABELS = {"new": "新增 new", "edited": "修改 edited", "removed": "删除 removed", "restored": "恢复 restored"}
 FEED_SIZE = 50
 ATOM = "http://www.w3.org/2005/Atom"
@@ -95,18 +95,8 @@ def _version_arg(value: str | None, by_id: dict[int, Any]) -> int | None:
     return version_id
 
 
-def _change_filters(args) -> tuple[str, dict[str, Any]]:
-    kinds = [k for k in args.getlist("kind") if k in KINDS] or list(KINDS)
-    params: dict[str, Any] = {f"k{i}": k for i, k in enumerate(kinds)}
-    where = f"c.kind in ({', '.join(':' + name for name in params)})"
-    if args.get("portal"):
-        where += " and r.portal_id = :portal"
-        params["portal"] = args["portal"]
-    return where, params
-
-
 async def _recent(db, args, limit: int) -> list[dict[str, Any]]:
-    where, params = _change_filters(args)
+    where, params = change_filters(args)
     return await _rows(db, f"""
         select c.*, r.title, r.agency, r.year, r.portal_id, r.url, r.status, p.name as portal_name
         from changes c join reports r on r.id = c.report_id left join portals p on p.id = r.portal_id
@@ -125,6 +115,7 @@ async def changes_page(datasette, request) -> Response:
         join crawl_runs r on r.id = rp.run_id
         order by p.id""")
     context = {"changes": await _recent(db, request.args, 200), "freshness": freshness, "kinds": KINDS,
+               "feed_query": feed_query(request.args), "filters": await _filter_names(db, request.args),
                "kind_labels": KIND_LABELS, "selected": request.args.getlist("kind"), "database": db.name}
     return Response.html(await datasette.render_template("changes.html", context, request=request))
 
@@ -133,7 +124,9 @@ async def changes_feed(datasette, request) -> Response:
     db = datasette.get_database()
     changes = await _recent(db, request.args, FEED_SIZE)
     feed = ET.Element("feed", xmlns=ATOM)
-    _text(feed, "title", "nianbao: changes to government information-disclosure annual reports")
+    names = await _filter_names(db, request.args)
+    _text(feed, "title", "nianbao: changes to government information-disclosure annual reports"
+          + (f" — {' · '.join(names)}" if names else ""))
     _text(feed, "id", datasette.absolute_url(request, "/changes.atom"))
     _text(feed, "updated", _atom_time(changes[0]["at"] if changes else None))
     ET.SubElement(feed, "link", rel="self", href=xml_safe(datasette.absolute_url(request, request.full_path)))
@@ -146,7 +139,7 @@ async def changes_feed(datasette, request) -> Response:
         _text(entry, "updated", _atom_time(change["at"]))
         ET.SubElement(entry, "link", href=datasette.absolute_url(request, _history_link(change)))
         ET.SubElement(entry, "category", term=change["kind"])
-        _text(entry, "summary", change["summary"])
+        _text(entry, "summary", summary_in_words(change["summary"]))
         if change["text_diff"]:
             _text(entry, "content", change["text_diff"], type="text")
     body = ET.tostring(feed, encoding="unicode", xml_declaration=True)
@@ -180,6 +173,21 @@ def _atom_time(value: str | None) -> str:
     return value or datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+async def _filter_names(db, args) -> list[str]:
+    """What the page or feed is narrowed to, in words: the body's name, the region, the search words."""
+    names = []
+    agency = parse_id(args.get("agency"))
+    if agency is not None:
+        rows = await _rows(db, "select b.name from bodies b join agencies a on a.body_id = b.id where a.id = ?",
+                           [agency])
+        names.append(rows[0]["name"] if rows else f"agency {args['agency']}")
+    if args.get("region"):
+        names.append(args["region"])
+    if args.get("q"):
+        names.append(f"“{args['q']}”")
+    return names
+
+
 @hookimpl
 def extra_template_vars():
-    return {"history_link": _history_link, "web_link": web_link}
+    return {"history_link": _history_link, "web_link": web_link, "in_words": summary_in_words}

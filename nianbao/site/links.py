@@ -1,5 +1,6 @@
 """Table pages link to the readable pages: a report's title and ``report_id`` to /report/<id>, a version to
-its report page (or its row), a file's SHA-256 to the file itself (/raw/<sha256>).
+its report page (or its row), a file's SHA-256 to the file itself (/raw/<sha256>), a body (``body_id``,
+``agency_id``) to its page /agency/<id>; a figure ``key`` is shown with its label as printed.
 
 Only the HTML changes: the JSON and CSV keep the plain values.  A ``report_id`` that Datasette would link
 to the ``reports`` row links to the report page instead (the page a journalist wants; the row's data is
@@ -15,17 +16,23 @@ import markupsafe
 from datasette import hookimpl
 from datasette.utils import tilde_encode
 
-from nianbao.archive.site import archive_database
+from nianbao.archive.site import archive_database, figure_labels
 
 REPORT = "/report/{report_id}"
 REPORT_VERSION = "/report/{report_id}?version={version_no}"
 VERSION_ROW = "/{database}/report_versions/{value}"  # when the row cannot say which report page it is
 RAW = "/raw/{value}"
+AGENCY = "/agency/{value}"
 
 # (table or "*" for any table or query, column) -> the page it links to; {value} is the cell, other
 # names are columns of the same row.
 LINKS: dict[tuple[str, str], str] = {
     ("*", "report_id"): REPORT,
+    ("*", "body_id"): AGENCY,
+    ("*", "agency_id"): AGENCY,  # a name's id leads to its body's page
+    ("bodies", "id"): AGENCY,
+    ("bodies", "name"): "/agency/{id}",
+    ("*", "title"): REPORT,  # queries and views that carry the report's id
     ("reports", "title"): "/report/{id}",
     ("current_reports", "title"): REPORT,
     ("report_versions", "title"): REPORT_VERSION,
@@ -67,6 +74,8 @@ def link_path(template: str, column: str, value, row: dict, database: str) -> st
 
 @hookimpl
 def render_cell(row, value, column, table, database, datasette):
+    if column == "key" and isinstance(value, str) and value in figure_labels():  # a figure key, in words
+        return markupsafe.Markup("{} <code>{}</code>").format(figure_labels()[value][0], value)
     template = LINKS.get((table, column)) or LINKS.get(("*", column))
     plain = _plain(value)
     if template is None or plain in (None, "") or database != archive_database(datasette).name:

@@ -12,14 +12,23 @@ from typing import Any
 
 from datasette import hookimpl
 
+from nianbao.archive.site import figure_labels
 from nianbao.site import load_metadata
 
 TEMPLATE_NAME = "nianbao"  # metadata.yml describes the archive's tables under this database name
+KEYED_TABLES = ("figures_wide",)  # a column per figure key: each described by its label as printed
 
 
 @cache
 def _shipped() -> dict[str, Any]:
-    return load_metadata()
+    """metadata.yml, with every figure key column described by its label and unit."""
+    shipped = load_metadata()
+    template = (shipped.get("databases") or {}).get(TEMPLATE_NAME) or {}
+    for table in KEYED_TABLES:
+        columns = template.setdefault("tables", {}).setdefault(table, {}).setdefault("columns", {})
+        for key, (label, unit) in figure_labels().items():
+            columns.setdefault(key, f"{label}（{unit}）" if unit else label)
+    return shipped
 
 
 @hookimpl

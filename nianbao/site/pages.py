@@ -4,11 +4,22 @@ from __future__ import annotations
 
 import json
 import mimetypes
+import re
+import urllib.parse
 
 from datasette import hookimpl
 from datasette.utils.asgi import NotFound, Response
 
-from nianbao.archive.site import archive_database, check_keys, explain_check, figure_labels, line_chart, remerge
+from nianbao.archive.agency import find_bodies
+from nianbao.archive.site import (
+    archive_database,
+    check_keys,
+    explain_check,
+    figure_labels,
+    grouped_keys,
+    line_chart,
+    remerge,
+)
 from nianbao.site.args import ID, parse_id
 from nianbao.site.search import marked_report
 
@@ -31,8 +42,9 @@ async def report_page(datasette, request):
         raise NotFound("no such report")
     report = await _one(
         db,
-        "select r.*, p.name as portal, p.province, p.city, p.county, p.level from reports r "
-        "left join portals p on p.id = r.portal_id where r.id = ?",
+        "select r.*, p.name as portal, p.base_url as portal_url, a.body_id, b.name as body, b.province, b.city, "
+        "b.county, b.level from reports r left join portals p on p.id = r.portal_id "
+        "left join agencies a on a.id = r.agency_id left join bodies b on b.id = a.body_id where r.id = ?",
         [report_id],
     )
     if report is None:
@@ -51,7 +63,10 @@ async def report_page(datasette, request):
         [report_id],
     )
     query = request.args.get("q", "")
-    context = {"report": report, "version": version, "versions": versions, "database": db.name, "q": query}
+    context = {"report": report, "version": version, "versions": versions, "database": db.name, "q": query,
+               "questions": report_questions(datasette, db.name, report)}
+    if version:
+        context["citation"] = citation(datasette, request, report, version)
     context["failed_fetches"] = await _all(
         db,
         "select url, role, status, error, max(fetched_at) as fetched_at from fetches "
@@ -62,6 +77,39 @@ async def report_page(datasette, request):
         context |= await _version_context(db, version)
     await marked_report(context, query, request.args.get("case") == "1")
     return Response.html(await datasette.render_template("nianbao_report.html", context, request=request))
+
+
+def citation(datasette, request, report: dict, version: dict) -> dict:
+    """What to cite: the report as archived, this version's file and its hash, and a link that stays."""
+    permalink = datasette.absolute_url(request, datasette.urls.path(f"/report/{report['id']}?version={version['version_no']}"))
+    return {
+        "title": report["title"] or version["title"],
+        "body": report["body"] or report["agency"],
+        "year": report["year"],
+        "source": report["url"],
+        "version_no": version["version_no"],
+        "fetched_at": version["fetched_at"],
+        "sha256": version["document_sha256"],
+        "permalink": permalink,
+    }
+
+
+# Canned queries a report page links to, with the parameters this report fills in
+QUESTIONS = [
+    ("appeals_most", "本地区被复议、诉讼最多的机关", "Bodies taken to review or court most in this region", ("province",)),
+    ("refusals_by_reason", "本地区不予公开的理由及比例", "Refusal rates by reason in this region", ("province", "year")),
+    ("biggest_changes_in_requests", "申请数量变化最大的机关", "Biggest year-over-year changes in requests", ("province",)),
+    ("missing_reports", "缺少年度报告的机关", "Bodies with no report for a year", ("province",)),
+    ("contradictions_by_region", "本地区数字自相矛盾的报告", "Contradictions in this region, in plain words", ("province", "city")),
+]
+
+
+def report_questions(datasette, database: str, report: dict) -> list[dict]:
+    return [
+        {"zh": zh, "en": en,
+         "url": datasette.urls.query(database, name) + "?" + urllib.parse.urlencode({p: report.get(p) or "" for p in params})}
+        for name, zh, en, params in QUESTIONS
+    ]
 
 
 async def _version_context(db, version: dict) -> dict:
@@ -117,29 +165,53 @@ async def raw_document(datasette, request):
         raise NotFound("no such document")
     extension = EXTENSIONS.get(row["format"] or "", "")
     content_type = (row["content_type"] or mimetypes.types_map.get(extension) or "application/octet-stream")
+    urls = await _all(db, "select url from version_documents where sha256 = ? union all "
+                          "select url from fetches where sha256 = ? limit 1", [sha, sha])
+    name = original_file_name(urls[0]["url"] if urls else None, extension) or f"{sha[:16]}{extension}"
     return Response(
         row["content"],
         content_type=content_type.split(";")[0] if "html" in content_type else content_type,
-        headers={"Content-Disposition": f'attachment; filename="{sha[:16]}{extension}"'},
+        headers={"Content-Disposition": content_disposition(name)},
     )
 
 
+def original_file_name(url: str | None, extension: str) -> str | None:
+    """The file's name as the portal served it (the URL's last segment, decoded), with its extension."""
+    if not url:
+        return None
+    name = urllib.parse.unquote(urllib.parse.urlsplit(url).path.rsplit("/", 1)[-1]).strip()
+    name = re.sub(r'[\\/"\x00-\x1f]', "_", name)
+    if not name:
+        return None
+    return name if "." in name.lstrip(".") or not extension else name + extension
+
+
+def content_disposition(name: str) -> str:
+    """An attachment header any browser reads: an ASCII fallback, and the real name in RFC 6266 form."""
+    fallback = name.encode("ascii", "replace").decode().replace("?", "_")
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{urllib.parse.quote(name, safe='')}"
+
+
 async def charts_page(datasette, request):
-    """An agency's trend for one figure, and a region's totals per year."""
+    """A body's trend for one figure (the body found by any part of its names), and a region's totals per year."""
     db = archive_database(datasette)
     key = request.args.get("key") or "requests.new.total"
-    agency = request.args.get("agency") or ""
+    agency = (request.args.get("agency") or "").strip()
     province = request.args.get("province") or ""
     city = request.args.get("city") or ""
-    labels = figure_labels()
-    label = labels.get(key, (key, ""))[0]
-    agency_points, region_points = [], []
-    if agency:
+    label = figure_labels().get(key, (key, ""))[0]
+    matches = await db.execute_fn(lambda conn: find_bodies(conn, agency)) if agency else []
+    chosen = request.args.get("body", "")
+    body = next((b for b in matches if str(b["id"]) == chosen), None)
+    if body is None and matches and (len(matches) == 1 or matches[0]["name"] == agency):
+        body = matches[0]
+    agency_points = []
+    if body:
         rows = await _all(
             db,
             "select year, sum(value) as value from current_figures "
-            "where agency = ? and key = ? and year is not null group by year order by year",
-            [agency, key],
+            "where body_id = ? and key = ? and year is not null group by year order by year",
+            [body["id"], key],
         )
         agency_points = [(r["year"], r["value"]) for r in rows]
     region_filter = " and ".join(
@@ -158,11 +230,14 @@ async def charts_page(datasette, request):
         "key": key,
         "label": label,
         "agency": agency,
+        "body": body,
+        "matches": matches if agency and body is None else [],
         "province": province,
         "city": city,
-        "keys": [(k, v[0]) for k, v in labels.items()],
-        "agency_chart": line_chart(agency_points, f"{agency}：{label}") if agency else "",
-        "region_chart": line_chart(region_points, f"{region_name}：{label}（合计 total）"),
+        "groups": grouped_keys(),
+        "agency_chart": line_chart(agency_points, f"{body['name']}：{label}") if body else "",
+        "region_chart": line_chart(region_points, f"{region_name}：{label}（合计 total）",
+                                   notes={r["year"]: f"{r['reports']} 份 reports" for r in rows}),
         "region_rows": rows,
         "database": db.name,
     }

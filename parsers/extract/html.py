@@ -21,13 +21,18 @@ from nianbao.parsers.extract.spans import Owners
 from nianbao.parsers.limits import HTML_MAX_DEPTH, MAX_SPAN, MAX_TABLE_CELLS, Deadline, LimitExceeded, guarded
 from nianbao.parsers.model import Document
 
-# Article body containers of portal CMSs (TRS, Hanweb, …), most specific first.
+# Article body containers of portal CMSs (TRS, Hanweb, 郑州 public, gkmlpt/NFCMS …), most specific
+# first.  The crawler's families (crawler/families/article.py) use this same list to find attachments.
 ARTICLE_BODY_SELECTORS = (
     "div.zz-xl-ct",
     "div.TRS_Editor",
     "div.trs_editor_view",
+    "div.gkxl-article",
     "#UCAP-CONTENT",
     "#zoom",
+    "#con_con",
+    "div.content-txt",
+    "div.news_cont_d_wrap",
     "div.view",
     "div.article-content",
     ".article-content",

@@ -133,14 +133,18 @@ def rows(region: Region) -> list[list[str]]:
         if texts[cut:] or values:
             result.append(texts[cut:] + values)
 
-    for token in (t for line in region.tokens for t in line):
-        if _is_value(token):
-            values.append(token)
-            continue
-        if values:
+    for line in region.tokens:
+        if len(line) > 1 and values and all(is_number(t) for t in line):  # a second line of numbers: its own row
             close()
             texts, values = [], []
-        texts.append(token)
+        for token in line:
+            if _is_value(token):
+                values.append(token)
+                continue
+            if values:
+                close()
+                texts, values = [], []
+            texts.append(token)
     close()
     return result
 

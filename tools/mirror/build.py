@@ -1,8 +1,10 @@
 """Builds the sample portal mirror: ``site/1`` (full tree) and ``site/2`` (what changed since 1).
 
-Each registry portal gets its 年报 column laid out the way its CMS family does it (TRS
-``index_N.html`` + createPageHTML, county ``list_N.html`` + 下一页, Zhengzhou ``?a=…&page=N``),
-at least two list pages, report articles with the metadata block and breadcrumb, reports inline
+Each sample portal gets its 年报 column laid out the way its CMS family does it, after the real
+artefacts (tools/mirror/layouts.py: TRS ``index_N.html`` + createPageHTML, the Ningxia county
+``div.xxgk_wrap`` lists, 郑州 ``?a=dir…&page=N``, Hanweb jcms ``dataproxy.jsp`` XML by POST, jpaas
+``build/unit`` JSON, gkmlpt ``/gkmlpt/api/all`` JSON, a generic site with year sub-columns), more
+than one list answer where there are rows enough, report articles with the metadata block and breadcrumb, reports inline
 (Word-exported HTML) or as PDF / DOCX attachments, and on purpose: GBK pages, a lying charset
 header, non-report articles in the lists, a 404 attachment, and a report link under a path the
 portal's robots.txt disallows.  Snapshot 2 edits one report (a figure and a paragraph) and removes
@@ -16,19 +18,19 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
-import math
 import shutil
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from email.utils import format_datetime
 from pathlib import Path
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
-from nianbao.crawler.mirror.server import SITE_DIR, site_key
-from nianbao.crawler.registry import Portal, load_registry
+from nianbao.crawler.mirror.server import SITE_DIR, content_type_for, site_key
+from nianbao.crawler.registry import SAMPLE_REGISTRY_PATH, Portal, load_registry
+from tools.mirror.layouts import LAYOUTS, Layout
 from tools.mirror.render import render_doc, render_docx, render_html, render_pdf
 from tools.mirror.samples import SampleReport, load_reports
 
@@ -42,12 +44,17 @@ RENDERERS = {"pdf": render_pdf, "docx": render_docx, "doc": render_doc}  # attac
 FORMATS = ("html", *RENDERERS)  # inline, or attachment; assigned in turn within a column
 # Which column a report goes to when its portal has several (银川市: the office and a department).
 AGENCY_COLUMNS = {"银川市市政管理局": "yinchuan-cgj", "银川市城市管理局": "yinchuan-cgj"}
-# Reports with no portal of their own (the real 洪泽区 PDFs) are hosted here, marked as copies.
-HOST_COLUMN = "yinchuan"
+# Reports shown on the sample portal of another CMS family, so that every family has reports: the
+# real 洪泽区 PDFs on the Hanweb jcms sample, three sample reports on the jpaas, gkmlpt and generic ones.
+REPORT_COLUMNS = {"hongze-2023": "hongze", "hongze-2024": "hongze", "sample-yinchuan-zrzy-2019": "yinchuan-zrzy",
+                  "sample-yinchuan-2018": "gkmlpt-sample", "sample-yinchuan-2021": "generic-sample"}
+# Sites laid out unlike the rest of their family (隆德's TRS county template).
+SITE_LAYOUTS = {"nxld": "ningxia-county"}
 # Columns whose list links reports of this format straight to the file, with no article page.
 DIRECT_LINKS = {"nxld": "pdf"}
 REAL_COPY_NOTE = ("说明：附件为江苏省淮安市洪泽区人民政府真实发布的政府信息公开工作年度报告原文件副本，"
                   "仅作为 nianbao 项目的样例，挂在本示例栏目下。")
+DISCLOSURE_PATH = "/zfxxgk/index.html"  # each host's 政府信息公开 page
 BLOCKED_PREFIX = "/preview/"  # disallowed in www.nxzw.gov.cn/robots.txt
 ROBOTS = {
     "www.nxzw.gov.cn": f"User-agent: *\nDisallow: {BLOCKED_PREFIX}\n",
@@ -57,20 +64,6 @@ ROBOTS = {
 }
 
 
-@dataclass
-class Style:
-    """A family's page templates and URL scheme in the mirror."""
-
-    list_template: str
-    article_template: str
-    charset: str = "utf-8"
-
-
-STYLES = {
-    "trs": Style("trs_list.html", "trs_article.html"),
-    "ningxia-county": Style("county_list.html", "county_article.html", charset="gbk"),
-    "zz-public": Style("public_list.html", "public_article.html"),
-}
 # Per-file Content-Type lies: the county CMS declares UTF-8 for its GBK pages in one column,
 # the Zhengzhou platform declares GBK for UTF-8 pages.
 LYING_CONTENT_TYPES = {"ningxia-county": "text/html; charset=utf-8", "zz-public": "text/html; charset=GBK"}
@@ -114,37 +107,37 @@ class Column:
     articles: list[Article] = field(default_factory=list)
 
     @property
-    def style(self) -> Style:
-        return STYLES[self.portal.family.name]
+    def layout_name(self) -> str:
+        return SITE_LAYOUTS.get(self.portal.id, self.portal.family.name)
+
+    @property
+    def layout(self) -> Layout:
+        return LAYOUTS[self.layout_name]
 
     @property
     def start_url(self) -> str:
         return self.portal.start_urls[0]
 
     def list_url(self, page: int) -> str:
-        if self.portal.family.name == "zz-public":
-            return self.start_url.replace("page=1", f"page={page + 1}")
-        name = "index" if self.portal.family.name == "trs" else "list"
-        return urljoin(self.start_url, f"{name}.html" if page == 0 else f"{name}_{page}.html")
+        return self.layout.list_url(self, page)
 
     def article_url(self, title: str, published: str) -> str:
-        doc_id = Article("", title, "", published, "", "").doc_id
-        if self.portal.family.name == "zz-public":
-            return urljoin(self.start_url, f"/GY{doc_id % 97:04d}/{doc_id}.jhtml")
-        day = published.replace("-", "")
-        return urljoin(self.start_url, f"{day[:6]}/t{day}_{doc_id}.html")
+        return self.layout.article_url(self, Article("", title, "", published, "", "").doc_id, published)
 
     def attachment_url(self, article: Article, n: int, extension: str) -> str:
-        day = article.published.replace("-", "")
-        if self.portal.family.name == "zz-public":
-            digest = hashlib.md5(f"{article.url}#{n}".encode()).hexdigest()[:20]
-            return urljoin(article.url, f"/attachment/{day}/{digest}.{extension}")
-        return urljoin(article.url, f"P0{day}{article.doc_id}{n}.{extension}")
+        return self.layout.attachment_url(self, article, n, extension)
+
+    def list_row(self, article: Article, list_url: str) -> dict[str, str]:
+        """A list entry; links below the list's folder are written relative (./202101/t….html)."""
+        folder = list_url.split("?", 1)[0].rsplit("/", 1)[0] + "/"
+        href = "./" + article.url.removeprefix(folder) if article.url.startswith(folder) else relative(article.url)
+        return {"href": href, "title": article.title, "published": article.published,
+                "index_no": article.index_no, "agency": article.agency}
 
 
 def build(site_dir: Path = SITE_DIR) -> dict[int, dict]:
     """Write both snapshots under ``site_dir``; returns their manifests."""
-    registry = load_registry()
+    registry = load_registry(SAMPLE_REGISTRY_PATH)
     reports = load_reports()
     one = snapshot_files(columns(registry, reports), 1)
     edited, removed = snapshot_two_changes(reports)
@@ -183,9 +176,7 @@ def columns(registry: dict[str, Portal], reports: list[SampleReport]) -> list[Co
 
 
 def column_id(report: SampleReport) -> str:
-    if report.portal is None:
-        return HOST_COLUMN
-    return AGENCY_COLUMNS.get(report.agency, report.portal)
+    return REPORT_COLUMNS.get(report.id) or AGENCY_COLUMNS.get(report.agency) or str(report.portal)
 
 
 def report_article(column: Column, report: SampleReport, fmt: str) -> Article:
@@ -258,6 +249,7 @@ class File:
     body: bytes
     last_modified: str
     content_type: str | None = None
+    form: dict[str, str] | None = None  # an XHR answered to a POST carrying these fields
 
 
 def snapshot_files(cols: list[Column], number: int) -> dict[str, File]:
@@ -267,29 +259,39 @@ def snapshot_files(cols: list[Column], number: int) -> dict[str, File]:
     for host, robots in ROBOTS.items():
         files[f"{host}/robots.txt"] = File(robots.encode(), http_date(SNAPSHOT_DATES[1]))
     for column in cols:
-        style = column.style
+        layout = column.layout
         rows = sorted(column.articles, key=lambda a: a.published, reverse=True)
-        size = max(1, math.ceil(len(rows) / 2))
-        pages = max(1, math.ceil(len(rows) / size))
-        for page in range(pages):
-            url = column.list_url(page)
-            html = render_page(column, style.list_template, url, title=column_label(column), page=page,
-                               pages=pages, rows=[list_row(a, url) for a in rows[page * size:(page + 1) * size]])
-            files[site_key(url)] = File(html.encode("utf-8"), listed)
+        render = lambda template, url, c=column, **context: render_page(c, template, url, title=column_label(c), **context)  # noqa: E731
+        for served in layout.lists(column, rows, render):
+            files[site_key(served.url)] = File(served.body.encode("utf-8"), listed, served.content_type, served.form)
         for n, article in enumerate(column.articles):
             if article.file is not None:
                 files[site_key(article.url)] = File(article.file, http_date(article.published))
                 continue
-            html = render_page(column, style.article_template, article.url, title=article.title,
+            html = render_page(column, layout.article_template, article.url, title=article.title,
                                meta=meta(article), body=Markup(article.body))
-            lie = LYING_CONTENT_TYPES.get(column.portal.family.name) if n == 0 else None
-            files[site_key(article.url)] = File(html.encode(style.charset, "xmlcharrefreplace"),
+            lie = LYING_CONTENT_TYPES.get(column.layout_name) if n == 0 else None
+            files[site_key(article.url)] = File(html.encode(layout.charset, "xmlcharrefreplace"),
                                                 http_date(article.published), lie)
             for a in article.attachments:
                 if a.body is not None:
-                    files[site_key(a.url)] = File(a.body, http_date(article.published))
+                    files[site_key(a.url)] = File(a.body, http_date(article.published), attachment_type(a.url))
+    # For `nianbao discover`: a home page linking 政府信息公开, which links each 年报 column of the host.
+    for host, hosted in group_by_host(cols).items():
+        name = hosted[0].portal.name.split("（")[0]
+        for url, columns in ((f"http://{host}/", []), (f"http://{host}{DISCLOSURE_PATH}",
+                             [(c.portal.name.split("（")[0], relative(c.start_url)) for c in hosted])):
+            html = render_page(hosted[0], "home.html", url, title=name, columns=columns, disclosure=DISCLOSURE_PATH)
+            files[site_key(url)] = File(html.encode("utf-8"), listed)
     files["_reports"] = File(json.dumps(report_index(cols), ensure_ascii=False).encode(), listed)
     return files
+
+
+def group_by_host(cols: list[Column]) -> dict[str, list[Column]]:
+    hosts: dict[str, list[Column]] = {}
+    for column in cols:
+        hosts.setdefault(urlsplit(column.start_url).hostname or "", []).append(column)
+    return hosts
 
 
 def render_page(column: Column, template: str, url: str, **context: object) -> str:
@@ -300,19 +302,16 @@ def render_page(column: Column, template: str, url: str, **context: object) -> s
 
 
 def charset_label(column: Column) -> str:
-    return "gb2312" if column.style.charset == "gbk" else "utf-8"
+    return "gb2312" if column.layout.charset == "gbk" else "utf-8"
+
+
+def attachment_type(url: str) -> str | None:
+    """Download URLs (downfile.jsp?…filename=x.pdf) say the file type only in their query."""
+    return content_type_for("x." + url.rsplit(".", 1)[1]) if "?" in url else None
 
 
 def column_label(column: Column) -> str:
     return f"{column.portal.name}政府信息公开年报"
-
-
-def list_row(article: Article, list_url: str) -> dict[str, str]:
-    """A list entry; links below the list's folder are written relative (./202101/t….html)."""
-    folder = list_url.rsplit("/", 1)[0] + "/"
-    href = "./" + article.url.removeprefix(folder) if article.url.startswith(folder) else relative(article.url)
-    return {"href": href, "title": article.title, "published": article.published,
-            "index_no": article.index_no, "agency": article.agency}
 
 
 def relative(url: str) -> str:
@@ -355,7 +354,8 @@ def write_snapshot(directory: Path, files: dict[str, File], base: dict[str, File
         path = directory / key
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(f.body)
-        entry = {"last_modified": f.last_modified} | ({"content_type": f.content_type} if f.content_type else {})
+        entry = ({"last_modified": f.last_modified} | ({"content_type": f.content_type} if f.content_type else {})
+                 | ({"form": f.form} if f.form else {}))
         manifest["files"][key] = entry
     for key in sorted(set(base or {}) - set(files)):
         manifest["files"][key] = {"status": 404}

@@ -116,3 +116,22 @@ def save_report(report: SampleReport, directory: Path = REPORTS_DIR) -> Path:
     path = directory / f"{report.id}.json"
     path.write_text(json.dumps(report.to_json(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     return path
+
+
+def served_reports(snapshot: int = 1) -> list[tuple[dict, Path]]:
+    """(manifest article, the file a reader gets: the attachment when the report is one, else the page)
+    for every sample report the built mirror serves in ``snapshot``."""
+    from urllib.parse import urlparse
+
+    from nianbao.crawler.mirror.server import SITE_DIR
+
+    site = SITE_DIR / str(snapshot)
+    manifest = json.loads((site / "manifest.json").read_text(encoding="utf-8"))
+    served = []
+    for article in (a for a in manifest["articles"] if a.get("report")):
+        attached = article["format"] != "html" and article["attachments"]
+        url = article["attachments"][0]["url"] if attached else article["url"]
+        parts = urlparse(url)
+        path = site / (parts.netloc + parts.path)
+        served.append((article, Path(f"{path}%3F{parts.query}") if parts.query else path))
+    return served
