@@ -33,6 +33,18 @@ class Capture:
 
 
 @dataclass
+class ListedReport:
+    """A known report seen on its portal's list page but not requested: its revisit was not due."""
+
+    portal_id: str
+    report_id: int
+    url: str
+    listing_url: str
+    title: str | None
+    next_due: str  # when the revisit policy will request it again (ISO 8601 UTC)
+
+
+@dataclass
 class ReportCapture:
     """A report article and its attachments, as found on a portal."""
 

@@ -9,11 +9,9 @@ import time
 from pathlib import Path
 
 import click
-import uvicorn
 
 from nianbao.archive.db import open_archive
-from nianbao.archive.publish import is_working_archive, make_datasette, publish, refresh_derived
-from nianbao.archive.reparse import reparse_archive
+from nianbao.archive.publish import is_working_archive, publish, refresh_derived
 
 
 @click.command("publish", short_help="Snapshot the working archive for the site (atomic swap).")
@@ -49,21 +47,38 @@ def serve(db_path: str, port: int, host: str) -> None:
         db = open_archive(db_path)
         refresh_derived(db)
         db.close()
+    click.echo(f"Serving {db_path} at http://{host}:{port}/", err=True)
+    run_site(db_path, host, port)
+
+
+def run_site(db_path: str | Path, host: str, port: int) -> None:
+    """Serve ``db_path`` with uvicorn until interrupted, SQLite's memory capped for this process."""
+    import uvicorn  # the server's modules only for this command
+
+    from nianbao.archive.publish import make_datasette
+    from nianbao.site.limits import cap_sqlite_heap
+
+    cap_sqlite_heap()
     ds = make_datasette(db_path)
     asyncio.run(ds.invoke_startup())
-    click.echo(f"Serving {db_path} at http://{host}:{port}/", err=True)
     uvicorn.run(ds.app(), host=host, port=port, log_level="warning", lifespan="on")
 
 
 @click.command(short_help="Rebuild figures and checks after a parser upgrade.")
 @click.option("--db", "db_path", default="nianbao.db", show_default=True, type=click.Path(dir_okay=False))
-def reparse(db_path: str) -> None:
+@click.option("--workers", type=click.IntRange(min=0), default=None,
+              help="Parser processes (default: one per core; 0 parses in this process).")
+def reparse(db_path: str, workers: int | None) -> None:
     """Rebuild figures and checks from the stored raw documents after a parser upgrade."""
+    from nianbao.archive.reparse import reparse_archive  # the parsers' modules only for this command
+    from nianbao.parsers.pool import ParsePool
+
     if not Path(db_path).is_file():
         raise click.ClickException(f"no archive database at {db_path}")
     db = open_archive(db_path)
-    with click.progressbar(length=db["report_versions"].count, label="reparsing", file=sys.stderr) as bar:
-        summary = reparse_archive(db, progress=lambda done, total: bar.update(1))
+    with ParsePool(workers) as pool, click.progressbar(length=db["report_versions"].count, label="reparsing",
+                                                       file=sys.stderr) as bar:
+        summary = reparse_archive(db, pool, progress=lambda done, total: bar.update(done - bar.pos))
     refresh_derived(db)
     db.close()
     click.echo(

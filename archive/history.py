@@ -111,15 +111,18 @@ def _insert(db: sqlite_utils.Database, report_id: int, version_id: int | None, k
 
 
 def unlisted_reports(db: sqlite_utils.Database, run_id: int, portal_id: str) -> list[tuple[int, str]]:
-    """Reports of a portal that this run did not reach from its listings: (id, url) of each."""
+    """Reports of a portal that this run did not reach from its listings: (id, url) of each.
+
+    Reached: fetched in this run, or listed and not requested because its revisit was not due."""
     return db.execute(
         """
         select r.id, r.url from reports r
-        where r.portal_id = ? and r.status != 'removed'
-          and not exists (select 1 from fetches f where f.report_id = r.id and f.run_id = ?)
+        where r.portal_id = :portal and r.status != 'removed'
+          and not exists (select 1 from fetches f where f.report_id = r.id and f.run_id = :run)
+          and not exists (select 1 from listings l where l.report_id = r.id and l.run_id = :run)
         order by r.id
         """,
-        [portal_id, run_id],
+        {"portal": portal_id, "run": run_id},
     ).fetchall()
 
 

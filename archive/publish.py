@@ -15,9 +15,12 @@ import os
 import sqlite3
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import sqlite_utils
-from datasette.app import Datasette
+
+if TYPE_CHECKING:
+    from datasette.app import Datasette
 
 from nianbao.archive.db import open_archive
 from nianbao.site.database import PublishedDatabase
@@ -35,6 +38,8 @@ SETTINGS = {
 
 def make_datasette(db_path: str | Path) -> Datasette:
     """A Datasette over ``db_path``; the site (plugins, templates, metadata) comes by entry point."""
+    from datasette.app import Datasette  # imported here: refresh_derived (crawl, reparse) needs no web server
+
     db_path = Path(db_path)
     if not db_path.is_file():
         raise FileNotFoundError(f"no archive database at {db_path}")

@@ -5,77 +5,143 @@ Choice: versions are reparsed *in place* (same version id and number, new
 the stored raw bytes, which never change; figures are our reading of them.
 So that no reading once shown is lost, each reparse that changes anything
 writes a ``reparse_log`` row with the old parser version, the old main
-document and every figure whose value changed (``{key: [old, new]}``).
+document, every figure whose value changed (``changed_figures``:
+``{key: [old, new]}``) and every other field whose reading changed
+(``changed_fields``: title, year, agency, text, errors… and the rows of
+sections, checks, raw tables, figures and documents, each ``[old, new]``).
 Reparse never adds versions: versions record changes at the source only.
+
+Speed: documents are parsed in a :class:`~nianbao.parsers.pool.ParsePool`
+(several processes) while this process writes; a few versions ahead are in
+the pool at any time, and the writes of many versions share one
+transaction, so neither the parse of one document nor a commit per version
+holds the others up.  Versions are read report by report, so a document two
+versions share (an unchanged attachment) is parsed once.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future
 from dataclasses import dataclass
+from itertools import groupby, islice
+from typing import Any
 
 import sqlite_utils
 
 from nianbao.archive.db import transaction
 from nianbao.archive.documents import load_document
 from nianbao.archive.runs import utc_now
-from nianbao.archive.versions import ParsedDocument, choose_main, report_columns, version_fields, write_parse_rows
-from nianbao.parsers import parse_bytes
+from nianbao.archive.versions import (
+    PARSE_TABLES,
+    ParsedDocument,
+    choose_main,
+    report_columns,
+    version_fields,
+    write_parse_rows,
+)
+from nianbao.parsers.model import ParseResult
+from nianbao.parsers.pool import ParsePool
+
+VERSIONS_PER_TRANSACTION = 50
+VERSIONS_AHEAD_PER_WORKER = 4  # in the pool while the writer works: enough to keep every worker busy
+UNLOGGED_COLUMNS = ("id", "parsed_at", "parser_version")  # the parse itself, logged as old/new parser version
+ROW_TABLES = (*PARSE_TABLES, "version_documents")
 
 
 @dataclass
 class ReparseSummary:
     versions: int = 0
-    changed: int = 0  # versions whose figures, main document or parse errors changed
+    changed: int = 0  # versions whose reading changed in any field (logged in reparse_log)
     failed: int = 0  # versions whose main document still parses into no known template
 
 
-def reparse_archive(db: sqlite_utils.Database, progress: Callable[[int, int], None] | None = None) -> ReparseSummary:
-    """Reparse all versions from their stored documents; one transaction per version."""
+@dataclass
+class _PendingDocument:
+    sha256: str
+    url: str
+    role: str
+    position: int
+    result: Future[ParseResult]
+
+
+def reparse_archive(db: sqlite_utils.Database, pool: ParsePool | None = None,
+                    progress: Callable[[int, int], None] | None = None) -> ReparseSummary:
+    """Reparse all versions from their stored documents (in ``pool``, default one worker per core)."""
+    if pool is None:
+        with ParsePool() as own_pool:
+            return reparse_archive(db, own_pool, progress)
     summary = ReparseSummary()
-    version_ids = [row[0] for row in db.execute("select id from report_versions order by id").fetchall()]
-    for n, version_id in enumerate(version_ids, 1):
-        docs = list(_parsed_documents(db, version_id))
-        if docs:
-            with transaction(db):
+    total = db["report_versions"].count
+    done = 0
+    ahead = max(1, pool.workers) * VERSIONS_AHEAD_PER_WORKER
+    versions = _parsed_versions(db, pool, ahead)
+    while batch := list(islice(versions, VERSIONS_PER_TRANSACTION)):
+        with transaction(db):
+            for version_id, docs in batch:
                 changed, ok = _rewrite_version(db, version_id, docs)
-            summary.versions += 1
-            summary.changed += changed
-            summary.failed += not ok
+                summary.versions += 1
+                summary.changed += changed
+                summary.failed += not ok
+        done += len(batch)
         if progress:
-            progress(n, len(version_ids))
+            progress(done, total)
     return summary
 
 
-def _parsed_documents(db: sqlite_utils.Database, version_id: int) -> Iterator[ParsedDocument]:
+def _parsed_versions(db: sqlite_utils.Database, pool: ParsePool, ahead: int,
+                     ) -> Iterator[tuple[int, list[ParsedDocument]]]:
+    """Each version with its documents parsed, in report order; ``ahead`` versions are submitted in advance."""
+    pending: deque[tuple[int, list[_PendingDocument]]] = deque()
+    shared: dict[tuple[str, str], Future[ParseResult]] = {}  # the current report's documents
+    report = None
+    for version_id, report_id, rows in _version_documents(db):
+        if report_id != report:
+            report, shared = report_id, {}
+        docs = []
+        for sha, url, role, position in rows:
+            if (sha, url) not in shared:
+                shared[sha, url] = pool.submit(load_document(db, sha), url)
+            docs.append(_PendingDocument(sha, url, role, position, shared[sha, url]))
+        pending.append((version_id, docs))
+        if len(pending) > ahead:
+            yield _finished(*pending.popleft())
+    while pending:
+        yield _finished(*pending.popleft())
+
+
+def _finished(version_id: int, docs: list[_PendingDocument]) -> tuple[int, list[ParsedDocument]]:
+    return version_id, [ParsedDocument(d.sha256, d.url, d.role, d.position, d.result.result()) for d in docs]
+
+
+def _version_documents(db: sqlite_utils.Database) -> Iterator[tuple[int, int, list[tuple[str, str, str, int]]]]:
+    """(version id, report id, its documents) for every version that has documents, report by report."""
     rows = db.execute(
-        "select sha256, url, role, position from version_documents where version_id = ? order by position",
-        [version_id],
+        "select v.id, v.report_id, d.sha256, d.url, d.role, d.position from report_versions v "
+        "join version_documents d on d.version_id = v.id order by v.report_id, v.version_no, v.id, d.position"
     ).fetchall()
-    for sha, url, role, position in rows:
-        yield ParsedDocument(sha, url, role, position, parse_bytes(load_document(db, sha), path=url))
+    for (version_id, report_id), documents in groupby(rows, key=lambda row: (row[0], row[1])):
+        yield version_id, report_id, [(sha, url, role, position) for _, _, sha, url, role, position in documents]
 
 
 def _rewrite_version(db: sqlite_utils.Database, version_id: int, docs: list[ParsedDocument]) -> tuple[bool, bool]:
     """Replace one version's parsed rows; log what changed. Returns (changed, parse_ok)."""
-    old = db["report_versions"].get(version_id)
-    old_figures = dict(db.execute("select key, value from figures where version_id = ?", [version_id]).fetchall())
+    old = db.table("report_versions").get(version_id)
+    before = _reading(db, version_id)
     main = choose_main(docs)
     fields = version_fields(docs, main, utc_now())
     for kept in ("title", "agency"):  # from the article page when the parser finds none
         fields[kept] = fields[kept] or old[kept]
-    new_figures = main.result.figures
-    changed_figures = {
-        key: [old_figures.get(key), new_figures.get(key)]
-        for key in sorted(old_figures.keys() | new_figures.keys())
-        if old_figures.get(key) != new_figures.get(key) or (key in old_figures) != (key in new_figures)
-    }
-    changed = bool(changed_figures) or old["document_sha256"] != main.sha256 or old["errors"] != fields["errors"]
-    db["report_versions"].update(version_id, fields)
+    fields["errors"] = json.dumps(_fetch_errors(old["errors"], before["version_documents"]) + json.loads(fields["errors"]),
+                                  ensure_ascii=False)
+    db.table("report_versions").update(version_id, fields)
     write_parse_rows(db, version_id, docs, main)
-    if changed:
-        db["reparse_log"].insert(
+    after = _reading(db, version_id)
+    changed_fields = {name: [before[name], after[name]] for name in before if before[name] != after[name]}
+    if changed_fields:
+        db.table("reparse_log").insert(
             {
                 "version_id": version_id,
                 "reparsed_at": fields["parsed_at"],
@@ -83,11 +149,46 @@ def _rewrite_version(db: sqlite_utils.Database, version_id: int, docs: list[Pars
                 "new_parser_version": fields["parser_version"],
                 "old_document_sha256": old["document_sha256"],
                 "new_document_sha256": main.sha256,
-                "changed_figures": json.dumps(changed_figures, ensure_ascii=False),
+                "changed_figures": json.dumps(_figure_changes(before["figures"], after["figures"]),
+                                              ensure_ascii=False),
                 "old_errors": old["errors"],
+                "changed_fields": json.dumps(changed_fields, ensure_ascii=False),
             }
         )
-    report = db["reports"].get(old["report_id"])
+    report = db.table("reports").get(old["report_id"])
     if report["current_version_id"] == version_id:
-        db["reports"].update(report["id"], report_columns(db, fields, report))
-    return changed, bool(fields["parse_ok"])
+        db.table("reports").update(report["id"], report_columns(db, fields, report))
+    return bool(changed_fields), bool(fields["parse_ok"])
+
+
+def _fetch_errors(errors: str | None, documents: list[dict[str, Any]]) -> list[str]:
+    """The errors ingest put before the parse errors (documents that could not be fetched): reparse
+    reads no network, so they stay.  They are the old errors that no stored document's parse gave."""
+    parsed: set[str] = set()
+    for doc in documents:
+        found = json.loads(doc["errors"] or "[]")
+        parsed.update(found if doc["is_main"] else (f"{doc['url']}: {e}" for e in found))
+    return [e for e in json.loads(errors or "[]") if e not in parsed]
+
+
+def _reading(db: sqlite_utils.Database, version_id: int) -> dict[str, Any]:
+    """Everything a parse wrote for a version, as stored: its columns and the rows of each parsed table."""
+    version = db.table("report_versions").get(version_id)
+    reading: dict[str, Any] = {k: v for k, v in version.items() if k not in UNLOGGED_COLUMNS}
+    for table in ROW_TABLES:
+        # column 2 is the rest of each table's primary key (key, rule, table_index, position, sha256)
+        rows = db.execute(f"select * from {table} where version_id = ? order by 2", [version_id])
+        names = [d[0] for d in rows.description]
+        reading[table] = [{k: v for k, v in zip(names, row) if k != "version_id"} for row in rows.fetchall()]
+    return reading
+
+
+def _figure_changes(old: Iterable[dict[str, Any]], new: Iterable[dict[str, Any]]) -> dict[str, list[Any]]:
+    """``{key: [old value, new value]}`` for every figure added, dropped or read differently."""
+    old_values = {row["key"]: row["value"] for row in old}
+    new_values = {row["key"]: row["value"] for row in new}
+    return {
+        key: [old_values.get(key), new_values.get(key)]
+        for key in sorted(old_values.keys() | new_values.keys())
+        if old_values.get(key) != new_values.get(key) or (key in old_values) != (key in new_values)
+    }

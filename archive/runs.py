@@ -17,10 +17,12 @@ from __future__ import annotations
 
 import os
 import socket
+from dataclasses import asdict
 from datetime import UTC, datetime
 
 import sqlite_utils
 
+from nianbao.archive.capture import ListedReport
 from nianbao.archive.db import transaction
 from nianbao.archive.schema import COUNTERS
 
@@ -118,6 +120,13 @@ def mark_removed(db: sqlite_utils.Database, run_id: int, portal_id: str, removed
         if cursor.rowcount:
             count(db, run_id, portal_id, reports_removed=cursor.rowcount)
     return cursor.rowcount
+
+
+def record_listing(db: sqlite_utils.Database, run_id: int, listed: ListedReport) -> None:
+    """Note a known report this run saw listed but did not request, its revisit not being due."""
+    with transaction(db):
+        db.table("listings").insert({"run_id": run_id, "seen_at": utc_now()} | asdict(listed), replace=True)
+        count(db, run_id, listed.portal_id, reports_not_due=1)
 
 
 def set_outcome(db: sqlite_utils.Database, run_id: int, portal_id: str, outcome: str, reason: str | None,

@@ -20,6 +20,7 @@ COUNTERS = {
     "reports_changed": int,
     "reports_unchanged": int,
     "reports_removed": int,
+    "reports_not_due": int,  # listed, known, not requested: the revisit policy said not yet (table listings)
     "errors": int,
     "articles_failed": int,  # report articles that could not be fetched (404, 500, redirect loop, no answer)
     "bytes": int,
@@ -149,6 +150,13 @@ TABLES: list[TableSpec] = [
         {"portal_id": str, "url": str, "report_id": int, "first_seen": str},
         pk=("portal_id", "url"),
         foreign_keys=[("portal_id", "portals", "id"), ("report_id", "reports", "id")],
+    ),
+    TableSpec(
+        "listings",  # a known report listed in a run but not requested, its revisit not being due
+        {"run_id": int, "report_id": int, "portal_id": str, "url": str, "listing_url": str, "title": str,
+         "seen_at": str, "next_due": str},
+        pk=("run_id", "report_id"),
+        foreign_keys=[("run_id", "crawl_runs", "id"), ("report_id", "reports", "id"), ("portal_id", "portals", "id")],
     ),
     TableSpec(
         "report_versions",
@@ -311,6 +319,9 @@ TABLES: list[TableSpec] = [
             "new_document_sha256": str,
             "changed_figures": str,  # JSON {key: [old, new]}
             "old_errors": str,
+            # JSON {field: [old, new]}: every version column (title, year, agency, text, errors…) and every
+            # parsed-row table (figures, checks, raw_tables, sections, version_documents: lists of rows) that changed
+            "changed_fields": str,
         },
         pk="id",
         foreign_keys=[("version_id", "report_versions", "id")],

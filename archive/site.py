@@ -31,6 +31,11 @@ def figure_labels() -> dict[str, tuple[str, str]]:
     return TEMPLATES.labels
 
 
+def english_labels() -> dict[str, str]:
+    """Canonical key -> English label (``spec/labels_en.csv``), for readers of English."""
+    return TEMPLATES.labels_en
+
+
 def archive_database(datasette):
     """The archive among a Datasette's databases: the first file-backed one."""
     return next(db for name, db in datasette.databases.items() if name != "_internal" and not db.is_memory)

@@ -6,8 +6,8 @@ The fixtures, each a report file with its figures read by hand (not by the parse
 - ``../shared/seeds/*.txt`` with ``../shared/expected/*.json``: the five seed reports (text renderings);
 - ``../shared/samples/*.pdf`` with their ``.json``: the two real 洪泽区 PDFs;
 - ``tests/fixtures/legacy/*.json``: the Fujian-style local 统计表 forms (HTML and text);
-- the portal mirror's served reports (``tools/mirror``: HTML pages, PDF, DOCX and the .doc attachment,
-  rendered from the sample reports' figures; the only .doc the project has).
+- the portal mirror's served reports (``tools/mirror``: HTML pages, PDF, DOCX, any .doc attachment) and
+  ``tests/fixtures/doc/*.doc`` (a sample report as Word 97 .doc), rendered from the sample reports' figures.
 
 For every file: expected figures, figures right, wrong (a number other than the printed one) and
 missing; overall cell accuracy (right / expected) for structured formats (HTML, PDF, DOCX, DOC) and for
@@ -65,6 +65,8 @@ def fixtures() -> list[tuple[str, Path, dict]]:
     for case in sorted((ROOT / "tests" / "fixtures" / "legacy").glob("*.json")):
         expected = json.loads(case.read_text(encoding="utf-8"))
         found.extend(("legacy", case.parent / name, expected) for name in expected["files"])
+    for path in sorted((ROOT / "tests" / "fixtures" / "doc").glob("*.doc")):  # rendered like the mirror's
+        found.append(("doc", path, json.loads((REPORTS_DIR / f"{path.stem}.json").read_text(encoding="utf-8"))))
     for article, path in served_reports():
         expected = json.loads((REPORTS_DIR / f"{article['report']}.json").read_text(encoding="utf-8"))
         found.append(("mirror", path, expected))

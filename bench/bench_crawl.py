@@ -1,48 +1,122 @@
-"""Crawl speed against the bundled mirror: the spider alone, and spider + archive ingest (parsing).
+"""Crawl rate across many hosts under production politeness: fetching alone, and fetching + archiving.
 
-Run: python -m bench.bench_crawl [ROUNDS]   (from the repo root)
-Starts the mirror on loopback, crawls every portal of snapshot 1 with politeness delays off, and
-prints the crawl time as Scrapy measured it (start-up of the subprocess excluded), responses and
-report captures per second, and the ratio ingest / spider-only (how much of a crawl is archive
-work rather than fetching).
+Run: python -m bench.bench_crawl [HOSTS ...]   (from the repo root; default: 30 300)
+
+For each number of hosts, a loopback simulation (bench/simhosts.py) answers for that many copies of
+the sample portal sites, each answer 0.3–1 s late.  The real spider crawls it with the shipped
+settings (robots.txt, ≥ 1 s between requests to a host, at most 2 at once, AutoThrottle), first
+without an archive (the anchor: how fast fetching alone goes) and then into a fresh archive (parsing
+in the worker pool, writes in the crawl process).  Printed per run: reports/s, requests/s, crawl time
+(Scrapy's, process start-up excluded), CPU seconds of the crawl process (not its parse workers) against
+wall time; the archive's rate as a fraction of fetching alone (goal ≥ 80%), how the rate scales with the
+hosts, and the conditions (load average, cores).
+
+Verified on every run: each host was asked for robots.txt first and never more than 2 requests at
+once (the server's view), and never sent two requests within 1 s (the crawler's downloader's view,
+bench/simhosts.py: TimedHTTPHandler); and the archive holds one report per capture, as many
+as fetching alone found.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import resource
+import sqlite3
 import sys
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
-from nianbao.crawler.mirror.server import start_mirror
-from nianbao.crawler.run import MIRROR_SETTINGS, run_crawl_subprocess
+from bench.simhosts import Politeness, SimServer, politeness, send_log_settings, sent, start_sim
+from bench.verdict import conclude, conditions
+from nianbao.crawler.run import crawl_settings, run_crawl_subprocess
+
+DEFAULT_HOSTS = (30, 300)
+GAP_TOLERANCE = 0.05  # s: the reactor's timer granularity and the loopback's own delay
 
 
-def timed_crawl(proxy: str, folder: Path, with_archive: bool) -> tuple[float, dict]:
-    result = run_crawl_subprocess(str(folder / "a.db") if with_archive else None, (), proxy,
-                                  MIRROR_SETTINGS | {"LOG_LEVEL": "ERROR", "NIANBAO_WARC_DIR": str(folder / "warc")})
+@dataclass
+class Crawl:
+    label: str
+    seconds: float
+    cpu: float
+    reports: int
+    requests: int
+    politeness: Politeness  # as the server saw the requests arrive
+    sent: Politeness  # as the crawler's downloader let them go
+    archived: int | None = None
+
+    @property
+    def rate(self) -> float:
+        return self.reports / self.seconds
+
+    def __str__(self) -> str:
+        return (f"  {self.label:16} {self.seconds:7.1f} s  {self.reports:5} reports ({self.rate:6.2f}/s)  "
+                f"{self.requests:6} requests ({self.requests / self.seconds:6.1f}/s)  "
+                f"crawl process CPU {self.cpu:6.1f} s ({self.cpu / self.seconds:4.0%} of wall)")
+
+
+def crawl(server: SimServer, folder: Path, label: str, archive: bool) -> Crawl:
+    registry = server.write_registry(folder / "registry.yml")
+    db = folder / f"{label}.db" if archive else None
+    send_log = folder / f"{label}.sent"
+    overrides = {"NIANBAO_REGISTRY": str(registry), "NIANBAO_WARC_DIR": str(folder / "warc"), "LOG_LEVEL": "ERROR",
+                 "TELNETCONSOLE_ENABLED": False} | send_log_settings(send_log)
+    server.take_arrivals()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    result = run_crawl_subprocess(str(db) if db else None, (), server.proxy_url, overrides, timeout=3600)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     stats = json.loads(result.stdout.splitlines()[-1])
-    return float(stats["elapsed_time_seconds"]), stats
+    archived = None
+    if db:
+        with sqlite3.connect(db) as conn:
+            archived = conn.execute("select count(*) from reports").fetchone()[0]
+    return Crawl(label, float(stats["elapsed_time_seconds"]),
+                 (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime),
+                 stats.get("item_scraped_count", 0), stats.get("downloader/request_count", 0),
+                 politeness(server.take_arrivals()), politeness(sent(send_log)), archived)
 
 
-def main(rounds: int) -> None:
-    server = start_mirror()
-    best_times = {}
-    try:
-        for label, with_archive in (("spider only", False), ("spider + ingest", True)):
-            times = []
-            for _ in range(rounds):
-                with tempfile.TemporaryDirectory() as folder:
-                    seconds, stats = timed_crawl(server.proxy_url, Path(folder), with_archive)
-                    times.append(seconds)
-            best = best_times[with_archive] = min(times)
-            responses, items = stats.get("response_received_count", 0), stats.get("item_scraped_count", 0)
-            print(f"{label:16} best of {rounds}: {best:6.2f} s  {responses} responses ({responses / best:6.1f}/s)  "
-                  f"{items} reports ({items / best:5.2f}/s)")
-    finally:
-        server.stop()
-    print(f"{'ratio':16} ingest / spider-only crawl time: {best_times[True] / best_times[False]:.1f}")
+def verify(fetch: Crawl, full: Crawl, hosts: int) -> list[str]:
+    settings = crawl_settings()
+    floor, at_once = settings.getfloat("DOWNLOAD_DELAY"), settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN")
+    problems = []
+    for c in (fetch, full):
+        p = c.politeness
+        if p.hosts != hosts or not p.robots_first:
+            problems.append(f"{c.label}: {p.hosts} of {hosts} hosts crawled, robots.txt first: {p.robots_first}")
+        if c.sent.min_gap < floor - GAP_TOLERANCE or p.max_at_once > at_once:
+            problems.append(f"{c.label}: impolite: sent {c.sent}; arrived {p}")
+    if full.reports != fetch.reports or full.archived != full.reports:
+        problems.append(f"captures: fetch-only {fetch.reports}, with archive {full.reports}, archived {full.archived}")
+    return problems
+
+
+def main(host_counts: list[int]) -> None:
+    print(f"conditions: {conditions()} at start; shipped politeness settings; server latency 0.3-1 s per request")
+    rates = {}
+    problems = []
+    for hosts in host_counts:
+        server = start_sim(hosts)
+        try:
+            with tempfile.TemporaryDirectory() as name:
+                fetch = crawl(server, Path(name), "fetch only", archive=False)
+                full = crawl(server, Path(name), "fetch + archive", archive=True)
+        finally:
+            server.stop()
+        rates[hosts] = (fetch.rate, full.rate)
+        print(f"\n{hosts} hosts (load average {os.getloadavg()[0]:.1f}):\n{fetch}\n{full}")
+        print(f"  politeness: shortest gap between two requests to a host as sent {full.sent.min_gap:.2f} s; as seen by "
+              f"the server (whose threads start late now and then on a loaded machine): {full.politeness}")
+        print(f"  archive / fetch only: {full.rate / fetch.rate:.0%} of the reports/s (goal >= 80%)")
+        problems += [f"{hosts} hosts: {p}" for p in verify(fetch, full, hosts)]
+    if len(rates) > 1:
+        (low, (fetch_low, full_low)), (high, (fetch_high, full_high)) = min(rates.items()), max(rates.items())
+        print(f"\nscaling {low} -> {high} hosts ({high / low:.0f}x): fetch only {fetch_high / fetch_low:.1f}x "
+              f"the reports/s, with archive {full_high / full_low:.1f}x")
+    conclude(problems, "robots.txt first, >= 1 s between requests and <= 2 at once per host, every capture archived")
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 3)
+    main([int(a) for a in sys.argv[1:]] or list(DEFAULT_HOSTS))

@@ -1,6 +1,6 @@
 """Word 97-2003 .doc: the built-in reader against LibreOffice conversion, on every .doc the project has.
 
-The files: the portal mirror's own .doc report and every sample report of
+The files: the portal mirror's .doc reports, the .doc of ``tests/fixtures/doc/``, and every sample report of
 the mirror rendered as .doc (LibreOffice's Word 97 export of the DOCX
 rendering, ``tools/mirror/render/doc.py``), plus any .doc/.wps given on the
 command line.  For each file the two readers' Documents are compared: table
@@ -38,9 +38,12 @@ from nianbao.parsers.model import Document
 from tools.mirror.render.doc import render_doc
 from tools.mirror.samples import load_reports
 
+DOC_FIXTURES = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "doc"
+
 
 def corpus(extra: list[Path]) -> dict[str, bytes]:
     files = {f"mirror {path.name}": path.read_bytes() for path in sorted(SITE_DIR.glob("1/**/*.doc"))}
+    files |= {f"fixture {path.name}": path.read_bytes() for path in sorted(DOC_FIXTURES.glob("*.doc"))}
     files |= {f"rendered {r.id}.doc": render_doc(r) for r in load_reports() if not r.file}
     files |= {f"given {path.name}": path.read_bytes() for path in extra}
     return files

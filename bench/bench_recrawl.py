@@ -1,54 +1,123 @@
-"""Incremental re-crawls: what a second crawl of an unchanged mirror costs compared with the first.
+"""Re-crawls under production politeness: what a crawl of unchanged portals costs after the first one.
 
-Run: python -m bench.bench_recrawl   (from the repo root)
+Run: python -m bench.bench_recrawl [HOSTS]   (from the repo root; default 30 hosts)
 
-Crawls snapshot 1 of the bundled mirror into a fresh archive, then again (conditional requests:
-unchanged articles and attachments answer 304), then once more with ``NIANBAO_REVALIDATE``
-(no validators: everything downloaded again), and prints requests, response bytes and crawl
-time of each, the second crawl as a fraction of the first (aim: under 10% of the bytes), and
-the size of each run's WARC file.
+A loopback simulation of HOSTS portal hosts (bench/simhosts.py: copies of the sample sites, answers
+0.3–1 s late) is crawled with the shipped settings (robots.txt, ≥ 1 s between requests to a host,
+AutoThrottle) into a fresh archive, then, with nothing changed on the portals:
+
+- again with the revisit policy (crawler/revisit.py, default bound 30 days): old reports not requested;
+- again with every report requested (NIANBAO_REVISIT_MAX_DAYS=0): conditional requests, 304s;
+- again with NIANBAO_REVALIDATE: no validators, everything downloaded (the old worst case).
+
+Printed per crawl: requests (robots.txt / list pages / articles and attachments, as the server saw
+them), 304s, bytes received, crawl time, each against the first crawl (goal for the revisit policy:
+≤ 20% of the requests and of the time).  Verified: the archive is unchanged by the re-crawls (no
+version added, nothing marked removed), every report not requested is recorded as listed in its
+run, and each host was treated politely.
 """
 
 from __future__ import annotations
 
 import json
+import sqlite3
+import sys
 import tempfile
+from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
-from nianbao.crawler.mirror.server import start_mirror
-from nianbao.crawler.run import MIRROR_SETTINGS, run_crawl_subprocess
+from bench.simhosts import Arrival, SimServer, start_sim
+from bench.verdict import conclude, conditions
+from nianbao.crawler.run import run_crawl_subprocess
 
-CRAWLS = (("first crawl", {}), ("unchanged recrawl", {}), ("forced revalidation", {"NIANBAO_REVALIDATE": True}))
+CRAWLS = (
+    ("first crawl", {}),
+    ("revisit policy", {}),
+    ("every report, 304s", {"NIANBAO_REVISIT_MAX_DAYS": 0}),
+    ("forced revalidation", {"NIANBAO_REVALIDATE": True}),
+)
+LIST_PAGES = ("/index.html", "/index_1.html", "/list.html", "/list_1.html", "/channel.jhtml")
 
 
-def crawl(proxy: str, folder: Path, extra: dict) -> dict:
-    settings = MIRROR_SETTINGS | {"LOG_LEVEL": "ERROR"} | extra
-    result = run_crawl_subprocess(str(folder / "archive.db"), (), proxy, settings, timeout=600)
-    return json.loads(result.stdout.splitlines()[-1])
+@dataclass
+class Crawl:
+    label: str
+    stats: dict
+    kinds: Counter[str]
+    archive: tuple[int, int, int]  # versions, removed reports, listings
+
+    @property
+    def requests(self) -> int:
+        return self.stats.get("downloader/request_count", 0)
+
+    @property
+    def bytes(self) -> int:
+        return self.stats.get("downloader/response_bytes", 0)
+
+    @property
+    def seconds(self) -> float:
+        return float(self.stats["elapsed_time_seconds"])
 
 
-def main() -> None:
-    server = start_mirror()
+def kind(arrival: Arrival) -> str:
+    if arrival.path == "/robots.txt":
+        return "robots"
+    return "list" if arrival.path.endswith(LIST_PAGES) else "report"
+
+
+def crawl(server: SimServer, folder: Path, label: str, extra: dict) -> Crawl:
+    registry = server.write_registry(folder / "registry.yml")
+    db = folder / "archive.db"
+    settings = {"NIANBAO_REGISTRY": str(registry), "NIANBAO_WARC_DIR": str(folder / "warc"), "LOG_LEVEL": "ERROR",
+                "TELNETCONSOLE_ENABLED": False} | extra
+    server.take_arrivals()
+    result = run_crawl_subprocess(str(db), (), server.proxy_url, settings, timeout=3600)
+    kinds = Counter(kind(a) for a in server.take_arrivals())
+    with sqlite3.connect(db) as conn:
+        run = conn.execute("select max(id) from crawl_runs").fetchone()[0]
+        archive = conn.execute(
+            "select (select count(*) from report_versions), (select count(*) from reports where status = 'removed'), "
+            "(select count(*) from listings where run_id = ?)", [run]).fetchone()
+    return Crawl(label, json.loads(result.stdout.splitlines()[-1]), kinds, archive)
+
+
+def verify(crawls: list[Crawl]) -> list[str]:
+    first, *again = crawls
+    problems = []
+    for c in again:
+        if c.archive[:2] != first.archive[:2]:
+            problems.append(f"{c.label}: versions/removed {c.archive[:2]} != first crawl's {first.archive[:2]}")
+        if c.stats.get("nianbao/reports_not_due", 0) != c.archive[2]:
+            problems.append(f"{c.label}: {c.stats.get('nianbao/reports_not_due', 0)} not requested, "
+                            f"{c.archive[2]} recorded as listed")
+    if crawls[1].kinds["report"] or not crawls[1].archive[2]:
+        problems.append(f"revisit policy: {crawls[1].kinds['report']} reports requested, {crawls[1].archive[2]} listed")
+    return problems
+
+
+def main(hosts: int) -> None:
+    print(f"conditions: {conditions()}; {hosts} simulated "
+          "hosts, latency 0.3-1 s; shipped politeness settings (robots.txt, >= 1 s per host, AutoThrottle)")
+    server = start_sim(hosts)
     try:
         with tempfile.TemporaryDirectory() as name:
-            folder = Path(name)
-            results = [(label, crawl(server.proxy_url, folder, extra)) for label, extra in CRAWLS]
-            warc_sizes = {int(p.name.split("-")[0]): p.stat().st_size for p in (folder / "warc").glob("*.warc.gz")}
+            crawls = [crawl(server, Path(name), label, extra) for label, extra in CRAWLS]
     finally:
         server.stop()
-    first = results[0][1]
-    print(f"{'crawl':20} {'requests':>8} {'304s':>5} {'bytes':>10} {'of first':>8} {'seconds':>8} {'WARC bytes':>10}")
-    for label, stats in results:
-        requests = stats.get("downloader/request_count", 0)
-        received = stats.get("downloader/response_bytes", 0)
-        print(f"{label:20} {requests:8} {stats.get('downloader/response_status_count/304', 0):5} {received:10} "
-              f"{received / first['downloader/response_bytes']:8.1%} {float(stats['elapsed_time_seconds']):8.2f} "
-              f"{warc_sizes.get(stats['nianbao/run_id'], 0):10}")
-    second = results[1][1]
-    print(f"\nsecond crawl / first: {second['downloader/response_bytes'] / first['downloader/response_bytes']:.1%} "
-          f"of the bytes, {second['downloader/request_count'] / first['downloader/request_count']:.0%} of the "
-          f"requests, {float(second['elapsed_time_seconds']) / float(first['elapsed_time_seconds']):.0%} of the time")
+    first = crawls[0]
+    print(f"\n{'crawl':20} {'requests':>8} {'robots':>6} {'lists':>5} {'reports':>7} {'304s':>5} {'of first':>8} "
+          f"{'bytes':>10} {'of first':>8} {'seconds':>7} {'of first':>8}")
+    for c in crawls:
+        print(f"{c.label:20} {c.requests:8} {c.kinds['robots']:6} {c.kinds['list']:5} {c.kinds['report']:7} "
+              f"{c.stats.get('downloader/response_status_count/304', 0):5} {c.requests / first.requests:8.0%} "
+              f"{c.bytes:10} {c.bytes / first.bytes:8.1%} {c.seconds:7.1f} {c.seconds / first.seconds:8.0%}")
+    policy = crawls[1]
+    print(f"\nrevisit policy / first crawl: {policy.requests / first.requests:.0%} of the requests, "
+          f"{policy.seconds / first.seconds:.0%} of the time (goal <= 20% each); its requests are robots.txt and list "
+          f"pages only, which are {first.kinds['robots'] + first.kinds['list']} of the first crawl's {first.requests}")
+    conclude(verify(crawls), "re-crawls added no version and removed nothing; every report not requested is listed in its run")
 
 
 if __name__ == "__main__":
-    main()
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 30)

@@ -53,8 +53,10 @@ def crawl(
     extra = {"NIANBAO_REVALIDATE": revalidate, "NIANBAO_CAPTURE_LOG": capture_log,
              "NIANBAO_PROGRESS": progress, "NIANBAO_REGISTRY": registry} | overrides
     stats = run_crawl(db_path, portal_ids, proxy, extra)
+    not_due = stats.get("nianbao/reports_not_due", 0)
     click.echo(
-        f"{stats.get('item_scraped_count', 0)} report captures, {stats.get('downloader/response_count', 0)} responses, "
+        f"{stats.get('item_scraped_count', 0) - not_due} report captures, {not_due} known reports listed and not "
+        f"due for a revisit, {stats.get('downloader/response_count', 0)} responses, "
         f"{stats.get('nianbao/skipped_articles', 0)} non-report articles skipped -> {db_path}"
     )
     status, failures = run_exit_status(db_path, stats.get("nianbao/run_id"))

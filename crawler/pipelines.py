@@ -27,7 +27,7 @@ from scrapy.settings import Settings
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.defer import Deferred
 
-from nianbao.archive.capture import Capture, ReportCapture
+from nianbao.archive.capture import Capture, ListedReport, ReportCapture
 from nianbao.archive.ingest import IngestResult
 from nianbao.crawler.health import portal_outcome
 from nianbao.crawler.scope import link_refused
@@ -79,6 +79,7 @@ class ArchivePipeline:
             )
 
     async def process_item(self, item: Any) -> Any:
+        from nianbao.archive import runs
         from nianbao.archive.history import sync_changes
         from nianbao.archive.ingest import documents_to_parse, ingest_report
 
@@ -90,6 +91,8 @@ class ArchivePipeline:
                 sync_changes(self.db, self.run_id, result.report_id)  # new/edited/restored → a changes row
             if self.crawler.settings.getbool("NIANBAO_PROGRESS"):
                 print_progress(item, result)
+        elif isinstance(item, ListedReport):
+            runs.record_listing(self.db, self.run_id, item)
         return item
 
     def link_refused(self, url: str, reason: str, kind: str, found_on: str | None, portal_id: str | None) -> None:

@@ -20,9 +20,10 @@ from scrapy.utils.project import get_project_settings
 from nianbao.crawler.registry import SAMPLE_REGISTRY_PATH
 from nianbao.crawler.spiders.portal import PortalSpider
 
-# For crawling the bundled mirror on loopback: its sample registry, no politeness delays against ourselves.
+# For crawling the bundled mirror on loopback: its sample registry, no politeness delays against ourselves,
+# and every report revisited on every crawl (its snapshots are minutes apart, not months).
 MIRROR_SETTINGS = {"NIANBAO_REGISTRY": str(SAMPLE_REGISTRY_PATH), "AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0, "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
-                   "RETRY_TIMES": 0, "TELNETCONSOLE_ENABLED": False}
+                   "RETRY_TIMES": 0, "TELNETCONSOLE_ENABLED": False, "NIANBAO_REVISIT_MAX_DAYS": 0}
 
 
 def crawl_settings(

@@ -8,6 +8,8 @@ behave the same:
   loopback: the only way the crawler reaches a loopback or private address; see ``crawler/scope.py``).
 - ``NIANBAO_WARC_DIR``: where WARC files go (default ``warc/`` beside the database).
 - ``NIANBAO_REVALIDATE``: send no validators (If-None-Match / If-Modified-Since); fetch everything again.
+- ``NIANBAO_REVISIT_MAX_DAYS``: the longest a listed, known report goes without being requested again
+  (``crawler/revisit.py``; default 30; 0 requests every report on every crawl).
 - ``NIANBAO_CAPTURE_LOG``: a JSON-lines file with one summary line per report capture (audit, tests).
 - ``NIANBAO_PROGRESS``: print one line per archived report on stderr.
 - ``NIANBAO_PARSE_WORKERS``: processes that parse the fetched documents (default: one per core; ``0``
@@ -24,14 +26,25 @@ NEWSPIDER_MODULE = "nianbao.crawler.spiders"
 USER_AGENT = "nianbao/0.1 (+https://github.com/nianbao/nianbao)"
 ROBOTSTXT_OBEY = True
 
-# Government portals are small servers: few parallel requests, adaptive delay, patient retries.
-CONCURRENT_REQUESTS = 8
+# Government portals are small servers: per host at most 2 requests at once and at least 1 s between
+# two (not randomised below that), AutoThrottle slowing down a host that answers slowly, patient retries.
+# Across hosts a crawl is broad: enough requests at once for every portal host of a national crawl to be
+# busy, and a scheduler that hands the downloader requests of idle hosts first (Scrapy's broad-crawl queue)
+# rather than filling it with the queue of one host.  AutoThrottle starts each host at the 1 s floor, so a
+# cold start of hundreds of hosts is not held to one request per 2 s each.
+CONCURRENT_REQUESTS = 512
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 DOWNLOAD_DELAY = 1.0
+RANDOMIZE_DOWNLOAD_DELAY = False
 AUTOTHROTTLE_ENABLED = True
-AUTOTHROTTLE_START_DELAY = 2.0
+AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+SCHEDULER_PRIORITY_QUEUE = "scrapy.pqueues.DownloaderAwarePriorityQueue"
+REACTOR_THREADPOOL_MAXSIZE = 20  # DNS lookups of many hosts
+# A report waits for the parse pool with its responses held; Scrapy stops fetching once the responses
+# held pass this size (default 5 MB: two scanned PDFs), so allow the captures of many hosts in the pool.
+SCRAPER_SLOT_MAX_ACTIVE_SIZE = 128 * 1024 * 1024
 RETRY_ENABLED = True
 RETRY_TIMES = 3
 DOWNLOAD_TIMEOUT = 60
@@ -65,6 +78,7 @@ NIANBAO_DB = None
 NIANBAO_PROXY = None
 NIANBAO_CAPTURE_LOG = None
 NIANBAO_PROGRESS = False
+NIANBAO_REVISIT_MAX_DAYS = 30
 NIANBAO_PARSE_WORKERS = None  # one per core
 NIANBAO_PARSE_MEMORY_MB = 2048
 NIANBAO_PARSE_TIMEOUT = 180

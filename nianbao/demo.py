@@ -10,16 +10,15 @@ because Scrapy's reactor starts once per process.
 
 from __future__ import annotations
 
-import asyncio
 import subprocess
 import sys
 from pathlib import Path
 
 import click
-import uvicorn
 
+from nianbao.archive.cli import run_site
 from nianbao.archive.db import open_archive
-from nianbao.archive.publish import make_datasette, publish
+from nianbao.archive.publish import publish
 from nianbao.crawler.mirror.server import start_mirror
 from nianbao.crawler.run import MIRROR_SETTINGS
 
@@ -51,12 +50,10 @@ def demo(db_path: str, no_serve: bool, port: int) -> None:
     if no_serve:
         click.echo(f"\nBuilt {path}. Serve it with: nianbao serve --db {path}")
         return
-    ds = make_datasette(path)
-    asyncio.run(ds.invoke_startup())
     base = f"http://127.0.0.1:{port}"
     click.echo(f"\nServing {path} at {base}/  (Ctrl-C stops)")
     click.echo(f"  recent changes: {base}/changes   search: {base}/-/search?q=复议   download: {base}/{path.stem}.db")
-    uvicorn.run(ds.app(), host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    run_site(path, "127.0.0.1", port)
 
 
 def working_archive(published: Path) -> Path:

@@ -224,3 +224,31 @@ def test_pages_declare_their_language_and_text_is_readable(page, site_url: str, 
     english = page.locator("[lang=en]")
     assert path.startswith("/nianbao/") or english.count() > 0  # the English passages say so
     assert page.evaluate(CONTRAST) == []
+
+
+def test_no_page_breaks_the_content_security_policy(page, site_url: str, site_db: Path) -> None:
+    """script-src has no 'unsafe-inline': every script a page needs is a file or an allowed Datasette inline
+    script, so the browser reports no violation, and those scripts really run."""
+    messages: list[str] = []
+    page.on("console", lambda message: messages.append(f"{page.url}: {message.text}"))
+    for path in [*every_page(site_db), "/nianbao/reports/1", "/nianbao?sql=select+1"]:
+        response = page.goto(site_url + path)
+        assert response is not None and response.status == 200, path
+        assert "unsafe-inline" not in response.headers["content-security-policy"].split("style-src")[0]
+        page.wait_for_load_state("load")
+    assert not [m for m in messages if "Content Security Policy" in m or "Refused to" in m], messages
+    page.goto(f"{site_url}/nianbao/current_reports")  # the site's script folds the column descriptions away
+    page.wait_for_selector("details > dl.column-descriptions", state="attached")
+    page.goto(f"{site_url}/nianbao?sql=select+1")  # Datasette's inline script starts the SQL editor
+    page.wait_for_selector(".CodeMirror")
+
+
+def test_an_injected_inline_script_does_not_run(page, site_url: str) -> None:
+    """What the policy is for: a script that got into a page (here added by hand) is refused."""
+    messages: list[str] = []
+    page.on("console", lambda message: messages.append(message.text))
+    page.goto(f"{site_url}/report/1")
+    page.evaluate("""() => { const s = document.createElement('script');
+                             s.textContent = 'document.body.dataset.injected = "ran"'; document.body.append(s); }""")
+    assert page.evaluate("document.body.dataset.injected") is None
+    assert [m for m in messages if "Content Security Policy" in m]

@@ -110,3 +110,23 @@ def test_a_portal_behind_a_challenge_is_blocked_and_nothing_is_removed(crawl_mir
     assert error.startswith("blocked: ") and pages == 0  # never read as an empty list
     assert statuses == {"active": reports} and removed_changes == 0
 
+
+
+def test_an_attachment_answered_by_a_challenge_leaves_the_report_alone():
+    """The article was fine, its PDF came back as a 瑞数 page: no capture, the portal is recorded blocked."""
+    from scrapy.http import HtmlResponse, Request
+    from scrapy.utils.test import get_crawler
+
+    from nianbao.archive.capture import Capture, ReportCapture
+    from nianbao.crawler.registry import SAMPLE_REGISTRY_PATH
+    from nianbao.crawler.spiders.portal import PortalSpider
+
+    spider = PortalSpider.from_crawler(get_crawler(PortalSpider, {"NIANBAO_REGISTRY": str(SAMPLE_REGISTRY_PATH)}))
+    capture = ReportCapture("nxzw", Capture("http://www.nxzw.gov.cn/zwgk/t20210129_1.html", 200, b"<html></html>"))
+    url = "http://www.nxzw.gov.cn/zwgk/P020210129.pdf"
+    for status in (200, 412):
+        wall = HtmlResponse(url, status=status, body=RUISHU, request=Request(url))
+        assert list(spider.parse_attachment(wall, capture, pending=[])) == []
+    assert capture.attachments == [] and len(spider.blocked["nxzw"]) == 2
+    fine = HtmlResponse(url, body=b"%PDF-1.4 ...", headers={"Content-Type": "application/pdf"}, request=Request(url))
+    assert list(spider.parse_attachment(fine, capture, pending=[])) == [capture] and len(capture.attachments) == 1

@@ -8,6 +8,7 @@ and numerals (一、 chapter numbering) are not words.
 from __future__ import annotations
 
 import ast
+import copy
 import re
 from pathlib import Path
 
@@ -16,10 +17,12 @@ from parsers_synthetic import figures_for, report_document, request_rows, seeded
 
 from nianbao.parsers.detect import detect_template
 from nianbao.parsers.report import build_report
+from nianbao.parsers.templates import TEMPLATES, TemplateError, check_shape
 
 PARSERS = Path(__file__).parents[1] / "parsers"
 MAPPING_MODULES = sorted(PARSERS.glob("map_*.py")) + [PARSERS / name for name in (
-    "detect.py", "checks.py", "relations.py", "narrative.py", "recover.py", "report.py", "figureset.py")]
+    "detect.py", "checks.py", "relations.py", "narrative.py", "recover.py", "report.py", "figureset.py",
+    "legacy_forms.py", "extract/text_flat.py")]
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _NUMERALS = str.maketrans("", "", "〇一二三四五六七八九十")
 
@@ -60,3 +63,15 @@ def test_table_3_alone_with_the_2021_notice_is_2021() -> None:
     assert build_report(doc).template == "2019"
     doc.blocks[0].text += "（按国办公开办函〔2021〕30号要求编制）"
     assert build_report(doc).template == "2021"
+
+
+def test_templates_yml_with_an_unknown_key_is_refused():
+    check_shape(TEMPLATES.data)  # the shipped file passes
+    for where, edit in [("requests.rows", lambda d: d["requests"]["rows"][0].update(mtach=["x"])),
+                        ("templates.yml appeals", lambda d: d["appeals"].update(group_heading=[])),
+                        ("templates.yml:", lambda d: d.update(legacy_sum={})),
+                        ("narrative", lambda d: d["narrative"]["requests.new.total"].pop("whole"))]:
+        data = copy.deepcopy(TEMPLATES.data)
+        edit(data)
+        with pytest.raises(TemplateError, match=where):
+            check_shape(data)

@@ -20,6 +20,7 @@ from test_history_site import archive_path  # noqa: F401 (the fixture: an edited
 from nianbao.archive.db import open_archive
 from nianbao.archive.publish import make_datasette, refresh_derived
 from nianbao.archive.site import figure_labels
+from nianbao.parsers.templates import TEMPLATES
 from nianbao.site.pages import content_disposition, original_file_name
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -80,7 +81,8 @@ def test_history_and_changes_pages_speak_both_languages_with_labels(history_site
     label = figure_labels()["requests.new.total"][0]
     assert f"{label} (requests.new.total): 10 → 12" in page  # the event's summary in words
     assert "事件 <span lang=\"en\">Events</span>" in page and "版本 <span lang=\"en\">Versions</span>" in page
-    assert f"<td>{label}</td>" in page  # the comparison's label column
+    english = TEMPLATES.labels_en["requests.new.total"]
+    assert f'<td>{label}<br><span class="en" lang="en">{english}</span></td>' in page  # the comparison's labels
     changes = datasette_get(ds, "/changes").text
     assert "最近变更" in changes and f"{label} (requests.new.total)" in changes
 
@@ -146,9 +148,13 @@ def test_canned_queries_answer_in_words(site_url: str, site_db: Path) -> None:
 
 def test_figure_keys_are_shown_with_their_labels(site_url: str) -> None:
     label = figure_labels()["requests.new.total"][0]
+    english = TEMPLATES.labels_en["requests.new.total"]
+    assert english == "1. New requests received this year · total"
     facets = get(f"{site_url}/nianbao/figures?_facet_size=max")[2].decode()
-    assert f"{label} <code>requests.new.total</code>" in facets
+    assert f'{label} <span lang="en">{english}</span> <code>requests.new.total</code>' in facets
     wide = json.loads(get(f"{site_url}/-/metadata.json")[2])["databases"]["nianbao"]["tables"]["figures_wide"]
-    assert wide["columns"]["requests.new.total"].startswith(label)
+    assert wide["columns"]["requests.new.total"] == f"{label}（件） · {english}"
+    report = get(f"{site_url}/report/1")[2].decode()
+    assert f'{label}<br><span class="en" lang="en">{english}</span>' in report
     charts = get(f"{site_url}/charts")[2].decode()
     assert charts.count("<optgroup") == 4 and "三、收到和处理政府信息公开申请情况" in charts

@@ -119,3 +119,40 @@ def test_a_snapshot_is_one_checked_file_with_everything(site_db: Path, tmp_path:
         for table in ("reports", "report_versions", "documents", "figures", "search_grams"):
             same = sqlite3.connect(working).execute(f"select count(*) from {table}").fetchone()
             assert conn.execute(f"select count(*) from {table}").fetchone() == same, table
+
+
+def test_plain_datasette_keeps_the_replaced_file_and_the_site_follows(site_db: Path, tmp_path: Path) -> None:
+    """Why the site has its own database class: Datasette keeps each thread's immutable connection, so after
+    an atomic replacement it goes on reading the old file (whole, but old) until restarted."""
+    import asyncio
+
+    from datasette.app import Datasette
+
+    from nianbao.archive.publish import make_datasette
+
+    count = "/nianbao.json?sql=select+count(*)+as+n+from+reports&_shape=array"
+
+    def before_and_after_a_publish(folder: Path, make) -> list[int]:
+        working = folder / "working.db"
+        working.parent.mkdir()
+        working.write_bytes(site_db.read_bytes())
+        site = publish(working, folder / "site" / "nianbao.db")
+        ds = make(site)
+
+        async def counts() -> list[int]:
+            await ds.invoke_startup()
+            seen = [(await ds.client.get(count)).json()[0]["n"]]
+            with sqlite3.connect(working) as conn:
+                conn.execute("delete from reports where id > 100")
+            publish(working, site)
+            return [*seen, (await ds.client.get(count)).json()[0]["n"]]
+
+        return asyncio.run(counts())
+
+    def plain(site: Path) -> Datasette:
+        return Datasette(immutables=[str(site)], settings={"num_sql_threads": 1})  # one thread: no luck involved
+
+    before, after = before_and_after_a_publish(tmp_path / "plain", plain)
+    assert before == after > 100  # the old file, still
+    before, after = before_and_after_a_publish(tmp_path / "site", make_datasette)
+    assert before > 100 == after  # the new one, at the next query

@@ -26,10 +26,11 @@ from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from nianbao.archive.capture import Capture, ReportCapture
+from nianbao.archive.capture import Capture, ListedReport, ReportCapture
 from nianbao.crawler.blocking import block_reason
 from nianbao.crawler.failures import RedirectLoop
 from nianbao.crawler.registry import Portal, select_portals
+from nianbao.crawler.revisit import RevisitPolicy
 from nianbao.crawler.scope import LinkRefused
 from nianbao.crawler.warc import META_FILE, META_RECORD_ID
 
@@ -40,7 +41,9 @@ class PortalSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> PortalSpider:
         kwargs.setdefault("registry", crawler.settings.get("NIANBAO_REGISTRY"))
-        return super().from_crawler(crawler, *args, **kwargs)
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.revisits = RevisitPolicy.from_settings(crawler.settings)
+        return spider
 
     def __init__(self, portal: str | None = None, registry: str | None = None, **kwargs: Any) -> None:
         """``portal``: comma-separated ids (default all); ``registry``: a registry file (default the production one)."""
@@ -56,6 +59,7 @@ class PortalSpider(scrapy.Spider):
         # Per portal: report links the lists gave, and answers that were challenge/block pages.
         self.report_links: Counter[str] = Counter()
         self.blocked: dict[str, list[str]] = defaultdict(list)
+        self.revisits = RevisitPolicy(None, 0)  # set from the settings by from_crawler: which reports to request
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for portal in self.portals:
@@ -66,7 +70,7 @@ class PortalSpider(scrapy.Spider):
         return request.replace(callback=self.parse_list, errback=self.list_failed, cb_kwargs={"portal": portal},
                                meta={**request.meta, "cookiejar": portal.id})
 
-    def parse_list(self, response: Response, portal: Portal) -> Iterator[scrapy.Request]:
+    def parse_list(self, response: Response, portal: Portal) -> Iterator[scrapy.Request | ListedReport]:
         if self._blocked(response, portal):
             return
         self.pages[portal.id] += 1
@@ -76,6 +80,11 @@ class PortalSpider(scrapy.Spider):
             self.crawler.stats.inc_value("nianbao/skipped_articles")
             self.logger.debug("skipped (not a report title): %s %s", link.title, link.url)
         for link in listing.reports:
+            listed = self.revisits.not_due(portal.id, link.url, response.url, link.title)
+            if listed:  # a known report, not due for a revisit: noted, not requested
+                self.crawler.stats.inc_value("nianbao/reports_not_due")
+                yield listed
+                continue
             yield scrapy.Request(
                 link.url,
                 callback=self.parse_article,
@@ -93,6 +102,9 @@ class PortalSpider(scrapy.Spider):
             self.blocked[portal.id].append(f"{response.url}: {reason}")
             self.logger.warning("blocked: %s %s (%s)", portal.id, response.url, reason)
         return bool(reason)
+
+    def _portal(self, capture: ReportCapture) -> Portal:
+        return next(p for p in self.portals if p.id == capture.portal_id)
 
     def list_failed(self, failure: Failure) -> None:
         portal: Portal = failure.request.cb_kwargs["portal"]
@@ -152,11 +164,15 @@ class PortalSpider(scrapy.Spider):
     def parse_attachment(
         self, response: Response, capture: ReportCapture, pending: list[str]
     ) -> Iterator[scrapy.Request | ReportCapture]:
+        if self._blocked(response, self._portal(capture)):
+            return  # a challenge instead of the file: the report is left as it is this run
         capture.attachments.append(response_capture(response))
         yield from self._next_attachment(capture, pending)
 
     def attachment_failed(self, failure: Failure) -> Iterator[scrapy.Request | ReportCapture]:
         kwargs = failure.request.cb_kwargs
+        if failure.check(HttpError) and self._blocked(failure.value.response, self._portal(kwargs["capture"])):
+            return
         kwargs["capture"].attachments.append(failed_capture(failure))
         yield from self._next_attachment(kwargs["capture"], kwargs["pending"])
 

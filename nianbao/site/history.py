@@ -21,7 +21,7 @@ from datasette.utils.asgi import NotFound, Response
 
 from nianbao.archive.diff import figure_changes, side_by_side
 from nianbao.archive.feeds import KINDS, change_filters, feed_query
-from nianbao.archive.site import figure_labels, summary_in_words
+from nianbao.archive.site import english_labels, figure_labels, summary_in_words
 from nianbao.site.args import ID, parse_id, web_link
 
 KIND_LABELS = {"new": "新增 new", "edited": "修改 edited", "removed": "删除 removed", "restored": "恢复 restored"}
@@ -78,10 +78,11 @@ async def _comparison(db, versions: list[dict[str, Any]], args) -> dict[str, Any
     for version_id in (a, b):
         figures[version_id] = {row["key"]: row["value"] for row in
                                await _rows(db, "select key, value from figures where version_id = ?", [version_id])}
-    labels = figure_labels()
+    labels, english = figure_labels(), english_labels()
     return {
         "a": by_id[a], "b": by_id[b],
-        "figures": [{"change": c, "label": labels.get(c.key, ("", ""))[0]} for c in figure_changes(figures[a], figures[b])],
+        "figures": [{"change": c, "label": labels.get(c.key, ("", ""))[0],
+                     "label_en": english.get(c.key, "")} for c in figure_changes(figures[a], figures[b])],
         "rows": side_by_side(texts[a], texts[b]),
     }
 

@@ -16,7 +16,7 @@ import markupsafe
 from datasette import hookimpl
 from datasette.utils import tilde_encode
 
-from nianbao.archive.site import archive_database, figure_labels
+from nianbao.archive.site import archive_database, english_labels, figure_labels
 
 REPORT = "/report/{report_id}"
 REPORT_VERSION = "/report/{report_id}?version={version_no}"
@@ -75,7 +75,8 @@ def link_path(template: str, column: str, value, row: dict, database: str) -> st
 @hookimpl
 def render_cell(row, value, column, table, database, datasette):
     if column == "key" and isinstance(value, str) and value in figure_labels():  # a figure key, in words
-        return markupsafe.Markup("{} <code>{}</code>").format(figure_labels()[value][0], value)
+        return markupsafe.Markup('{} <span lang="en">{}</span> <code>{}</code>').format(
+            figure_labels()[value][0], english_labels().get(value, ""), value)
     template = LINKS.get((table, column)) or LINKS.get(("*", column))
     plain = _plain(value)
     if template is None or plain in (None, "") or database != archive_database(datasette).name:

@@ -14,6 +14,7 @@ from nianbao.archive.agency import find_bodies
 from nianbao.archive.site import (
     archive_database,
     check_keys,
+    english_labels,
     explain_check,
     figure_labels,
     grouped_keys,
@@ -21,6 +22,7 @@ from nianbao.archive.site import (
     remerge,
 )
 from nianbao.site.args import ID, parse_id
+from nianbao.site.limits import longer_values
 from nianbao.site.search import marked_report
 
 EXTENSIONS = {"pdf": ".pdf", "docx": ".docx", "doc": ".doc", "wps": ".wps", "html": ".html", "text": ".txt"}
@@ -127,9 +129,10 @@ async def _version_context(db, version: dict) -> dict:
             explained.append({"rule": check["rule"], "zh": zh, "en": en, "detail": check["detail"]})
             for key in check_keys(check["rule"], keys):
                 failing.setdefault(key, []).append(zh)
-    labels = figure_labels()
+    labels, english = figure_labels(), english_labels()
     for f in figures:
         f["label"], f["unit"] = labels.get(f["key"], (f["key"], ""))
+        f["label_en"] = english.get(f["key"], "")
         f["failing"] = failing.get(f["key"], [])
     cell_notes = {
         (f["table_index"], f["row"], f["col"]): f for f in figures if f["table_index"] is not None
@@ -160,7 +163,13 @@ async def raw_document(datasette, request):
     """The stored bytes of a document, as a download with a sensible file name."""
     db = archive_database(datasette)
     sha = request.url_vars["sha256"]
-    row = await _one(db, "select content, content_type, format from documents where sha256 = ?", [sha])
+
+    def read(conn):
+        with longer_values(conn):  # a stored file may be longer than what other queries may build
+            row = conn.execute("select content, content_type, format from documents where sha256 = ?", [sha]).fetchone()
+        return None if row is None else dict(row)
+
+    row = await db.execute_fn(read)
     if row is None:
         raise NotFound("no such document")
     extension = EXTENSIONS.get(row["format"] or "", "")

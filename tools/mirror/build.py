@@ -50,6 +50,9 @@ REPORT_COLUMNS = {"hongze-2023": "hongze", "hongze-2024": "hongze", "sample-yinc
                   "sample-yinchuan-2018": "gkmlpt-sample", "sample-yinchuan-2021": "generic-sample"}
 # Sites laid out unlike the rest of their family (隆德's TRS county template).
 SITE_LAYOUTS = {"nxld": "ningxia-county"}
+# Reports served in a given format whatever their turn in the column: the demo keeps one Word 97 .doc,
+# which the built-in reader parses with no office suite installed.
+REPORT_FORMATS = {"sample-yinchuan-2022": "doc"}
 # Columns whose list links reports of this format straight to the file, with no article page.
 DIRECT_LINKS = {"nxld": "pdf"}
 REAL_COPY_NOTE = ("说明：附件为江苏省淮安市洪泽区人民政府真实发布的政府信息公开工作年度报告原文件副本，"
@@ -161,7 +164,7 @@ def columns(registry: dict[str, Portal], reports: list[SampleReport]) -> list[Co
     for column in cols.values():
         hosted = [r for r in reports if column_id(r) == column.portal.id]
         for n, report in enumerate(sorted(hosted, key=lambda r: (r.published, r.id))):
-            article = report_article(column, report, FORMATS[n % len(FORMATS)])
+            article = report_article(column, report, REPORT_FORMATS.get(report.id) or FORMATS[n % len(FORMATS)])
             if DIRECT_LINKS.get(column.portal.id) == article.format and article.attachments:
                 article.url, article.file = article.attachments[0].url, article.attachments[0].body
                 article.attachments = []

@@ -1,0 +1,109 @@
+"""The revisit policy: old reports are not re-requested on every crawl, yet an edit is caught within the bound.
+
+Real crawls of the mirror (snapshot 2 edits the 2017 report of nxzw and removes one of gongyi) into a
+real archive; time passing is the archive's visits moved back by SQL, as if they had happened then.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from nianbao.crawler.mirror.server import SITE_DIR
+from nianbao.crawler.revisit import KnownReport
+
+CHANGES = json.loads((SITE_DIR / "2" / "manifest.json").read_text(encoding="utf-8"))["changes"]
+EDITED_URL, REMOVED_URL = CHANGES["edited"]["url"], CHANGES["removed"]["url"]
+PORTALS = ("nxzw", "gongyi")
+BOUND = 30
+
+
+def move_back(db_path, days: int) -> None:
+    """Make every visit of the archive ``days`` older."""
+    shift = f"strftime('%Y-%m-%dT%H:%M:%SZ', {{}}, '-{days} days')"
+    with sqlite3.connect(db_path) as conn:
+        conn.execute(f"update fetches set fetched_at = {shift.format('fetched_at')}")
+        conn.execute(f"update report_versions set fetched_at = {shift.format('fetched_at')}")
+        conn.execute(f"update reports set first_seen = {shift.format('first_seen')}, "
+                     f"last_seen = {shift.format('last_seen')}")
+
+
+def versions_of(conn, url: str) -> int:
+    return conn.execute("select count(*) from report_versions v join reports r on r.id = v.report_id "
+                        "where r.url = ?", [url]).fetchone()[0]
+
+
+def test_edit_of_an_old_report_is_caught_within_the_bound(crawl_mirror, mirror, tmp_path):
+    db_path = tmp_path / "archive.db"
+    crawl_mirror(db_path, PORTALS, NIANBAO_REVISIT_MAX_DAYS=BOUND)
+    with sqlite3.connect(db_path) as conn:  # fetches logs the exchanges of reports: articles and attachments
+        articles = {url for (url,) in conn.execute("select url from fetches")}
+
+    # The next day: the edit is there, but the report was verified yesterday and is years old: not requested.
+    move_back(db_path, 1)
+    mirror.clear_hits()
+    crawl_mirror(db_path, PORTALS, snapshot=2, NIANBAO_REVISIT_MAX_DAYS=BOUND)
+    requested = mirror.requested_urls()
+    assert EDITED_URL not in requested
+    assert set(requested) & articles == {REMOVED_URL}  # only the removal check of the unlisted report
+    with sqlite3.connect(db_path) as conn:
+        assert versions_of(conn, EDITED_URL) == 1
+        run = conn.execute("select max(id) from crawl_runs").fetchone()[0]
+        statuses = dict(conn.execute("select url, status from reports").fetchall())
+        listed = conn.execute("select count(*) from listings where run_id = ?", [run]).fetchone()[0]
+        not_due = conn.execute("select sum(reports_not_due) from crawl_run_portals where run_id = ?", [run]).fetchone()
+        next_due = conn.execute("select l.next_due from listings l join reports r on r.id = l.report_id "
+                                "where l.run_id = ? and r.url = ?", [run, EDITED_URL]).fetchone()[0]
+    assert statuses[REMOVED_URL] == "removed"  # removal detection unchanged: unlisted and 404
+    assert [u for u, s in statuses.items() if s == "removed"] == [REMOVED_URL]  # not re-requested is not removed
+    assert listed == not_due[0] == len(statuses) - 1
+    assert datetime.fromisoformat(next_due) <= datetime.now(UTC) + timedelta(days=BOUND)
+
+    # The bound later the report is due again, and the edit becomes a version.
+    move_back(db_path, BOUND)
+    mirror.clear_hits()
+    crawl_mirror(db_path, PORTALS, snapshot=2, NIANBAO_REVISIT_MAX_DAYS=BOUND)
+    assert EDITED_URL in mirror.requested_urls()
+    with sqlite3.connect(db_path) as conn:
+        assert versions_of(conn, EDITED_URL) == 2
+        kinds = conn.execute("select c.kind from changes c join reports r on r.id = c.report_id where r.url = ? "
+                             "order by c.id", [EDITED_URL]).fetchall()
+    assert kinds == [("new",), ("edited",)]
+
+
+def test_revalidate_and_zero_bound_request_every_report(crawl_mirror, mirror, tmp_path):
+    db_path = tmp_path / "archive.db"
+    crawl_mirror(db_path, ("nxzw",), NIANBAO_REVISIT_MAX_DAYS=BOUND)
+    first = sorted(mirror.requested_urls())
+    for settings in ({"NIANBAO_REVISIT_MAX_DAYS": 0}, {"NIANBAO_REVISIT_MAX_DAYS": BOUND, "NIANBAO_REVALIDATE": True}):
+        mirror.clear_hits()
+        crawl_mirror(db_path, ("nxzw",), **settings)
+        assert sorted(mirror.requested_urls()) == first
+
+
+DAY = timedelta(days=1)
+NOW = datetime(2026, 6, 1, tzinfo=UTC)
+
+
+def known(**kwargs) -> KnownReport:
+    values = {"id": 1, "status": "active", "first_seen": NOW - 400 * DAY, "changed_at": None,
+              "published": NOW - 1000 * DAY, "verified_at": NOW - DAY, "incomplete": False} | kwargs
+    return KnownReport(**values)
+
+
+@pytest.mark.parametrize(("report", "interval_days"), [
+    (known(), BOUND),  # published long ago: the longest interval
+    (known(changed_at=NOW - 11 * DAY), 1.0),  # edited 10 days before its last visit: a tenth of that
+    (known(published=None, first_seen=NOW - 101 * DAY), 10.0),  # no date stated: from its first sighting
+    (known(published=NOW + 100 * DAY, first_seen=NOW - 51 * DAY), 5.0),  # a date in the future is not trusted
+])
+def test_interval_grows_with_how_long_the_report_has_been_stable(report, interval_days):
+    assert report.next_due(BOUND) == report.verified_at + timedelta(days=interval_days)
+
+
+@pytest.mark.parametrize("report", [known(status="removed"), known(incomplete=True), known(verified_at=None)])
+def test_removed_failing_or_never_fetched_reports_are_always_due(report):
+    assert report.next_due(BOUND) is None
