@@ -33,7 +33,10 @@ from bench.verdict import conclude, conditions
 from nianbao.crawler.run import crawl_settings, run_crawl_subprocess
 
 DEFAULT_HOSTS = (30, 300)
-GAP_TOLERANCE = 0.05  # s: the reactor's timer granularity and the loopback's own delay
+# s: Scrapy enforces the delay when it takes a request off a host's queue; the handler that logs the send
+# runs a moment later, later still for one request than the next when the machine is loaded (0.08 s seen at
+# load average 10)
+GAP_TOLERANCE = 0.1
 
 
 @dataclass

@@ -24,8 +24,9 @@ import sqlite3
 import sys
 import tempfile
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from bench.simhosts import Arrival, SimServer, start_sim
 from bench.verdict import conclude, conditions
@@ -37,15 +38,15 @@ CRAWLS = (
     ("every report, 304s", {"NIANBAO_REVISIT_MAX_DAYS": 0}),
     ("forced revalidation", {"NIANBAO_REVALIDATE": True}),
 )
-LIST_PAGES = ("/index.html", "/index_1.html", "/list.html", "/list_1.html", "/channel.jhtml")
 
 
 @dataclass
 class Crawl:
     label: str
     stats: dict
-    kinds: Counter[str]
+    arrivals: list[Arrival]
     archive: tuple[int, int, int]  # versions, removed reports, listings
+    kinds: Counter[str] = field(default_factory=Counter)  # robots / list / report requests, as the server saw them
 
     @property
     def requests(self) -> int:
@@ -60,10 +61,17 @@ class Crawl:
         return float(self.stats["elapsed_time_seconds"])
 
 
-def kind(arrival: Arrival) -> str:
+def kind(arrival: Arrival, reports: set[tuple[str, str]]) -> str:
+    """robots.txt, a report's article or attachment (a URL the archive logged in ``fetches``), else a list page."""
     if arrival.path == "/robots.txt":
         return "robots"
-    return "list" if arrival.path.endswith(LIST_PAGES) else "report"
+    return "report" if (arrival.host, arrival.path) in reports else "list"
+
+
+def report_paths(db: Path) -> set[tuple[str, str]]:
+    with sqlite3.connect(db) as conn:
+        return {(parts.hostname or "", parts.path) for (url,) in conn.execute("select url from fetches")
+                for parts in [urlsplit(url)]}
 
 
 def crawl(server: SimServer, folder: Path, label: str, extra: dict) -> Crawl:
@@ -73,13 +81,13 @@ def crawl(server: SimServer, folder: Path, label: str, extra: dict) -> Crawl:
                 "TELNETCONSOLE_ENABLED": False} | extra
     server.take_arrivals()
     result = run_crawl_subprocess(str(db), (), server.proxy_url, settings, timeout=3600)
-    kinds = Counter(kind(a) for a in server.take_arrivals())
+    arrivals = server.take_arrivals()
     with sqlite3.connect(db) as conn:
         run = conn.execute("select max(id) from crawl_runs").fetchone()[0]
         archive = conn.execute(
             "select (select count(*) from report_versions), (select count(*) from reports where status = 'removed'), "
             "(select count(*) from listings where run_id = ?)", [run]).fetchone()
-    return Crawl(label, json.loads(result.stdout.splitlines()[-1]), kinds, archive)
+    return Crawl(label, json.loads(result.stdout.splitlines()[-1]), arrivals, archive)
 
 
 def verify(crawls: list[Crawl]) -> list[str]:
@@ -103,8 +111,11 @@ def main(hosts: int) -> None:
     try:
         with tempfile.TemporaryDirectory() as name:
             crawls = [crawl(server, Path(name), label, extra) for label, extra in CRAWLS]
+            reports = report_paths(Path(name) / "archive.db")
     finally:
         server.stop()
+    for c in crawls:
+        c.kinds = Counter(kind(a, reports) for a in c.arrivals)
     first = crawls[0]
     print(f"\n{'crawl':20} {'requests':>8} {'robots':>6} {'lists':>5} {'reports':>7} {'304s':>5} {'of first':>8} "
           f"{'bytes':>10} {'of first':>8} {'seconds':>7} {'of first':>8}")
