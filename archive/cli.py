@@ -68,17 +68,24 @@ def run_site(db_path: str | Path, host: str, port: int) -> None:
 @click.option("--db", "db_path", default="nianbao.db", show_default=True, type=click.Path(dir_okay=False))
 @click.option("--workers", type=click.IntRange(min=0), default=None,
               help="Parser processes (default: one per core; 0 parses in this process).")
-def reparse(db_path: str, workers: int | None) -> None:
+@click.option("--ocr", "ocr_only", is_flag=True,
+              help="Only the versions flagged needs_ocr (scans), read by OCR: after installing nianbao[ocr].")
+def reparse(db_path: str, workers: int | None, ocr_only: bool) -> None:
     """Rebuild figures and checks from the stored raw documents after a parser upgrade."""
     from nianbao.archive.reparse import reparse_archive  # the parsers' modules only for this command
+    from nianbao.parsers.ocr import MISSING as OCR_MISSING
+    from nianbao.parsers.ocr import available as ocr_available
     from nianbao.parsers.pool import ParsePool
 
     if not Path(db_path).is_file():
         raise click.ClickException(f"no archive database at {db_path}")
+    if ocr_only and not ocr_available():
+        raise click.ClickException(OCR_MISSING)
     db = open_archive(db_path)
-    with ParsePool(workers) as pool, click.progressbar(length=db["report_versions"].count, label="reparsing",
-                                                       file=sys.stderr) as bar:
-        summary = reparse_archive(db, pool, progress=lambda done, total: bar.update(done - bar.pos))
+    versions = db["report_versions"].count_where("needs_ocr = 1" if ocr_only else None)
+    with ParsePool(workers) as pool, click.progressbar(length=versions, label="reparsing", file=sys.stderr) as bar:
+        summary = reparse_archive(db, pool, progress=lambda done, total: bar.update(done - bar.pos),
+                                  needs_ocr_only=ocr_only)
     refresh_derived(db)
     db.close()
     click.echo(

@@ -68,16 +68,18 @@ class _PendingDocument:
 
 
 def reparse_archive(db: sqlite_utils.Database, pool: ParsePool | None = None,
-                    progress: Callable[[int, int], None] | None = None) -> ReparseSummary:
-    """Reparse all versions from their stored documents (in ``pool``, default one worker per core)."""
+                    progress: Callable[[int, int], None] | None = None,
+                    needs_ocr_only: bool = False) -> ReparseSummary:
+    """Reparse all versions (``needs_ocr_only``: the scans not read yet) from their stored documents
+    (in ``pool``, default one worker per core)."""
     if pool is None:
         with ParsePool() as own_pool:
-            return reparse_archive(db, own_pool, progress)
+            return reparse_archive(db, own_pool, progress, needs_ocr_only)
     summary = ReparseSummary()
-    total = db["report_versions"].count
+    total = db["report_versions"].count_where("needs_ocr = 1" if needs_ocr_only else None)
     done = 0
     ahead = max(1, pool.workers) * VERSIONS_AHEAD_PER_WORKER
-    versions = _parsed_versions(db, pool, ahead)
+    versions = _parsed_versions(db, pool, ahead, needs_ocr_only)
     while batch := list(islice(versions, VERSIONS_PER_TRANSACTION)):
         with transaction(db):
             for version_id, docs in batch:
@@ -91,13 +93,13 @@ def reparse_archive(db: sqlite_utils.Database, pool: ParsePool | None = None,
     return summary
 
 
-def _parsed_versions(db: sqlite_utils.Database, pool: ParsePool, ahead: int,
+def _parsed_versions(db: sqlite_utils.Database, pool: ParsePool, ahead: int, needs_ocr_only: bool = False,
                      ) -> Iterator[tuple[int, list[ParsedDocument]]]:
     """Each version with its documents parsed, in report order; ``ahead`` versions are submitted in advance."""
     pending: deque[tuple[int, list[_PendingDocument]]] = deque()
     shared: dict[tuple[str, str], Future[ParseResult]] = {}  # the current report's documents
     report = None
-    for version_id, report_id, rows in _version_documents(db):
+    for version_id, report_id, rows in _version_documents(db, needs_ocr_only):
         if report_id != report:
             report, shared = report_id, {}
         docs = []
@@ -116,11 +118,15 @@ def _finished(version_id: int, docs: list[_PendingDocument]) -> tuple[int, list[
     return version_id, [ParsedDocument(d.sha256, d.url, d.role, d.position, d.result.result()) for d in docs]
 
 
-def _version_documents(db: sqlite_utils.Database) -> Iterator[tuple[int, int, list[tuple[str, str, str, int]]]]:
-    """(version id, report id, its documents) for every version that has documents, report by report."""
+def _version_documents(db: sqlite_utils.Database, needs_ocr_only: bool = False,
+                       ) -> Iterator[tuple[int, int, list[tuple[str, str, str, int]]]]:
+    """(version id, report id, its documents) for every version (or every one flagged needs_ocr) that has
+    documents, report by report."""
+    where = "where v.needs_ocr = 1 " if needs_ocr_only else ""
     rows = db.execute(
         "select v.id, v.report_id, d.sha256, d.url, d.role, d.position from report_versions v "
-        "join version_documents d on d.version_id = v.id order by v.report_id, v.version_no, v.id, d.position"
+        f"join version_documents d on d.version_id = v.id {where}"
+        "order by v.report_id, v.version_no, v.id, d.position"
     ).fetchall()
     for (version_id, report_id), documents in groupby(rows, key=lambda row: (row[0], row[1])):
         yield version_id, report_id, [(sha, url, role, position) for _, _, sha, url, role, position in documents]

@@ -184,6 +184,7 @@ TABLES: list[TableSpec] = [
             "notes": str,  # JSON list
             "page_meta": str,  # JSON object: 索引号, 发布机构, 发文日期 … as printed on the article page
             "needs_ocr": int,
+            "ocr": int,  # some figures or text were read by OCR from pictures (see figures.source)
             "parse_ok": int,
             "figure_count": int,
             "failed_checks": int,
@@ -262,6 +263,8 @@ TABLES: list[TableSpec] = [
             "col": int,
             "page": int,
             "cell_text": str,
+            "source": str,  # "ocr": read from a picture by OCR; NULL: read from text
+            "confidence": float,  # the OCR recogniser's confidence in the cell (0-1)
         },
         pk=("version_id", "key"),
         foreign_keys=[("version_id", "report_versions", "id")],
@@ -399,7 +402,7 @@ left join bodies b on b.id = a.body_id
 select
   f.version_id, r.id as report_id, r.agency, r.year, r.template, r.portal_id,
   {_region("region_code province city county")},
-  f.key, f.value, f.inferred, f.table_index, f.row, f.col, f.page, f.cell_text, a.body_id
+  f.key, f.value, f.inferred, f.table_index, f.row, f.col, f.page, f.cell_text, f.source, f.confidence, a.body_id
 from figures f
 join reports r on r.current_version_id = f.version_id
 left join portals p on p.id = r.portal_id

@@ -99,6 +99,7 @@ def version_fields(docs: list[ParsedDocument], main: ParsedDocument, parsed_at: 
         "errors": json.dumps(document_errors(docs, main), ensure_ascii=False),
         "notes": json.dumps(result.notes, ensure_ascii=False),
         "needs_ocr": int(result.needs_ocr or (not known and any(d.result.needs_ocr for d in docs))),
+        "ocr": int(result.ocr),
         "parse_ok": int(known),
         "figure_count": len(result.figures),
         "failed_checks": len(result.failed_checks),
@@ -124,6 +125,8 @@ def write_parse_rows(
             "col": result.provenance.get(key, {}).get("col"),
             "page": result.provenance.get(key, {}).get("page"),
             "cell_text": result.provenance.get(key, {}).get("text"),
+            "source": result.provenance.get(key, {}).get("source"),
+            "confidence": result.provenance.get(key, {}).get("confidence"),
         }
         for key, value in result.figures.items()
     ])

@@ -6,7 +6,8 @@ import hashlib
 import importlib
 from pathlib import Path
 
-from nianbao.parsers.model import Document, ParseResult
+from nianbao.parsers.model import Document, ParseResult, Picture
+from nianbao.parsers.ocr import MISSING, available
 from nianbao.parsers.report import build_report
 from nianbao.parsers.sniff import sniff_format
 
@@ -17,25 +18,39 @@ UNREADABLE = {
     "empty": "empty file: there are no bytes to parse",
     "unknown": "not a format nianbao reads (HTML, PDF, DOCX, DOC/WPS/RTF or plain text)",
     "zip": "a zip archive that is not a Word document (DOCX)",
-    "image": "an image: the report is a scan and needs OCR",
 }
 
 
-def extract_document(data: bytes) -> Document:
-    """Sniff the format from the bytes and run its extractor."""
+def extract_document(data: bytes, ocr: bool = True) -> Document:
+    """Sniff the format from the bytes and run its extractor; with ``ocr`` (and the OCR extra installed),
+    pictures the extractor marked as the report's tables, and a report that is one picture, are read by OCR."""
     fmt = sniff_format(data)
-    if fmt in UNREADABLE:
-        return Document(format=fmt, errors=[UNREADABLE[fmt]], needs_ocr=fmt == "image")
-    name = f"{__package__}.extract.{fmt}"
-    try:
-        module = importlib.import_module(name)
-    except ModuleNotFoundError as error:
-        if error.name != name:
-            raise  # a dependency of the extractor is missing: say so, do not call it an unknown format
-        return Document(format=fmt, errors=[f"no extractor for format '{fmt}' yet"])
-    doc = module.extract(data)
-    doc.format = fmt
+    if fmt == "image":
+        doc = Document(format=fmt, needs_ocr=True, pictures=[Picture(0, data)])
+    elif fmt in UNREADABLE:
+        return Document(format=fmt, errors=[UNREADABLE[fmt]])
+    else:
+        name = f"{__package__}.extract.{fmt}"
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as error:
+            if error.name != name:
+                raise  # a dependency of the extractor is missing: say so, do not call it an unknown format
+            return Document(format=fmt, errors=[f"no extractor for format '{fmt}' yet"])
+        doc = module.extract(data)
+        doc.format = fmt
+    if ocr and doc.needs_ocr and doc.pictures:
+        _read_pictures(doc)
     return doc
+
+
+def _read_pictures(doc: Document) -> None:
+    if not available():
+        doc.errors.append(f"{doc.format}: the report is a scan or its tables are pictures; {MISSING}")
+        return
+    from nianbao.parsers.ocr.pictures import read_table_pictures
+
+    read_table_pictures(doc)
 
 
 def parse_bytes(data: bytes, path: str | None = None) -> ParseResult:

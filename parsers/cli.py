@@ -15,6 +15,7 @@ import click
 
 from nianbao.parsers.api import parse_path
 from nianbao.parsers.model import ParseResult
+from nianbao.parsers.ocr import LOW_CONFIDENCE
 from nianbao.parsers.templates import TEMPLATES
 
 _TABLES = (("表二 主动公开", "active."), ("表三 依申请", "requests."), ("表四 复议诉讼", "appeals."), ("统计表", "legacy."))
@@ -86,8 +87,12 @@ def summary(result: ParseResult) -> str:
              f"  template:  {result.template}    figures: {len(result.figures)}    "
              f"inferred ({_INFERRED_MARK}, not printed but computed): {len(result.inferred)}"]
     if result.needs_ocr:
-        lines.append("  needs OCR: the file has no text layer; no figures were read")
-    elif not result.figures:
+        lines.append("  needs OCR: pages or pictures without text were not read (see the errors)")
+    if result.ocr:
+        low = sum(1 for p in result.provenance.values()
+                  if p.get("confidence") is not None and p["confidence"] < LOW_CONFIDENCE)
+        lines.append(f"  read by OCR from pictures: check the {low} figure(s) of confidence under {LOW_CONFIDENCE:g}")
+    if not result.needs_ocr and not result.figures:
         lines.append(f"  no statistics table was read ({len(result.tables)} tables kept raw)")
     for name, prefix in _TABLES:
         if any(k.startswith(prefix) for k in result.figures):

@@ -20,7 +20,11 @@ class FigureSet:
         self.values[key] = value
         if row is not None and col is not None:
             text = row.cells[col] if col < len(row.cells) else ""
-            self.provenance[key] = vars(Provenance(table=row.table, row=row.row, col=col, page=row.page, text=text))
+            where = Provenance(table=row.table, row=row.row, col=col, page=row.page, text=text)
+            if row.confidence is not None:
+                where.source = "ocr"
+                where.confidence = row.confidence[col] if col < len(row.confidence) else None
+            self.provenance[key] = vars(where)
         if inferred and key not in self.inferred:
             self.inferred.append(key)
 

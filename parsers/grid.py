@@ -30,6 +30,7 @@ class GridRow:
     row: int
     page: int | None
     loose: bool
+    confidence: list[float | None] | None = None  # OCR's confidence in each cell; None: read from text
 
     @cached_property
     def label_indices(self) -> list[int]:
@@ -97,7 +98,8 @@ def logical_tables(doc: Document) -> list[LogicalTable]:
         before = []
         for r, cells in enumerate(table.rows):
             page = table.row_pages[r] if table.row_pages and r < len(table.row_pages) else table.page
-            result[-1].rows.append(GridRow([c or "" for c in cells], index, r, page, table.loose))
+            confidence = table.confidence[r] if table.confidence and r < len(table.confidence) else None
+            result[-1].rows.append(GridRow([c or "" for c in cells], index, r, page, table.loose, confidence))
         joinable = True
     return result
 

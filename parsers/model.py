@@ -38,6 +38,9 @@ class Table:
     # [] when the source has cells and none is merged, None when it does not say
     # (plain text, antiword): a repeated text may then be one cell or several.
     spans: list[list[int]] | None = None
+    # Read by OCR from a picture: the recogniser's confidence (0-1) in each position's text, None
+    # where the position is blank; the whole field is None for tables read from text.
+    confidence: list[list[float | None]] | None = None
 
 
 @dataclass
@@ -49,6 +52,14 @@ class Block:
 
 
 @dataclass
+class Picture:
+    """A picture in the running text of an HTML or DOCX report: where it stands and its bytes."""
+
+    position: int  # how many blocks come before it
+    data: bytes | None  # None: linked from elsewhere (an HTML <img src> URL), not inside the file
+
+
+@dataclass
 class Document:
     """What an extractor read from one file, before any template knowledge."""
 
@@ -56,7 +67,9 @@ class Document:
     blocks: list[Block] = field(default_factory=list)
     meta: dict[str, str] = field(default_factory=dict)  # e.g. HTML <title>, PDF info
     needs_ocr: bool = False  # image-only PDF or scan: no usable text layer
+    ocr: bool = False  # some pages or pictures were read by OCR
     errors: list[str] = field(default_factory=list)
+    pictures: list[Picture] = field(default_factory=list)  # HTML/DOCX: pictures in reading order
 
     @property
     def tables(self) -> list[Table]:
@@ -77,6 +90,8 @@ class Provenance:
     col: int
     page: int | None = None
     text: str = ""  # the cell text as printed
+    source: str | None = None  # "ocr" when the cell was read from a picture by OCR, else None (text)
+    confidence: float | None = None  # the OCR recogniser's confidence in the cell's text (0-1)
 
 
 @dataclass
@@ -102,6 +117,7 @@ class ParseResult:
     provenance: dict[str, dict[str, Any]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     needs_ocr: bool = False
+    ocr: bool = False  # some text or tables were read by OCR from pictures (see each figure's provenance)
     parser_version: str = ""
 
     def to_json(self) -> dict[str, Any]:

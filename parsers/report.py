@@ -33,13 +33,14 @@ def read_figures(doc: Document) -> FigureSet:
 
 
 def build_report(doc: Document) -> ParseResult:
-    result = ParseResult(format=doc.format, needs_ocr=doc.needs_ocr, errors=list(doc.errors))
+    result = ParseResult(format=doc.format, needs_ocr=doc.needs_ocr, ocr=doc.ocr, errors=list(doc.errors))
     result.title = find_title(doc)
     result.agency = find_agency(doc, result.title)
     result.year = find_year(doc, result.title)
     result.published = find_published(doc)
     result.sections = split_sections(doc)
-    result.tables = [{"title": t.title, "page": t.page, "rows": t.rows, "spans": t.spans} for t in doc.tables]
+    result.tables = [{"title": t.title, "page": t.page, "rows": t.rows, "spans": t.spans, "confidence": t.confidence}
+                     for t in doc.tables]
 
     figs = read_figures(doc)
     result.template = detect_template(set(figs.values), doc.text, result.year)
@@ -47,6 +48,9 @@ def build_report(doc: Document) -> ParseResult:
     result.figures = {k: figs.values[k] for k in keys if k in figs.values}
     result.inferred = [k for k in figs.inferred if k in result.figures]
     result.provenance = {k: v for k, v in figs.provenance.items() if k in result.figures}
+    if doc.ocr:  # figures inferred from OCR'd cells were read by OCR too
+        for key in result.figures:
+            result.provenance.setdefault(key, {"source": "ocr", "confidence": None})
     result.notes = figs.notes
     result.checks = run_checks(result.figures) + narrative_checks(doc.text, result.figures)
     return result

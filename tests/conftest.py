@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib.abc
 import socket
 import sys
@@ -98,9 +99,9 @@ def site_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_site_archive(tmp_path_factory.mktemp("site") / "nianbao.db")
 
 
-@pytest.fixture(scope="session")
-def site_url(site_db: Path) -> Iterator[str]:
-    """The site (archive.publish.make_datasette over site_db) served by uvicorn on a free 127.0.0.1 port."""
+@contextlib.contextmanager
+def serving(db_path: Path) -> Iterator[str]:
+    """The site (archive.publish.make_datasette over db_path) served by uvicorn on a free 127.0.0.1 port."""
     import threading
     import time
 
@@ -110,7 +111,7 @@ def site_url(site_db: Path) -> Iterator[str]:
 
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(make_datasette(site_db).app(), log_level="warning", lifespan="off"))
+    server = uvicorn.Server(uvicorn.Config(make_datasette(db_path).app(), log_level="warning", lifespan="off"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30
@@ -120,6 +121,13 @@ def site_url(site_db: Path) -> Iterator[str]:
     server.should_exit = True
     thread.join(10)
     sock.close()
+
+
+@pytest.fixture(scope="session")
+def site_url(site_db: Path) -> Iterator[str]:
+    """The site over site_db, served on a free 127.0.0.1 port."""
+    with serving(site_db) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

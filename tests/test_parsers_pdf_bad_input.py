@@ -15,6 +15,8 @@ from reportlab.pdfgen import canvas
 
 from nianbao.parsers.extract import pdf
 from nianbao.parsers.extract.pdf import extract
+from nianbao.parsers.ocr import MISSING as OCR_MISSING
+from nianbao.parsers.ocr import available as ocr_available
 
 SAMPLE = Path(__file__).parents[1].parent / "shared" / "samples" / "hongze-2023.pdf"
 pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
@@ -69,16 +71,26 @@ def test_owner_password_only_pdf_is_read() -> None:
     assert "政府信息公开工作年度报告" in doc.text or any("Unicode" in e for e in doc.errors)
 
 
-def test_scanned_pdf_needs_ocr_with_an_error() -> None:
+def test_scanned_pdf_needs_ocr_with_an_error(monkeypatch) -> None:
+    monkeypatch.setattr(pdf, "available", lambda: False)  # without the nianbao[ocr] extra
     doc = extract(scanned_pdf())
     assert doc.needs_ocr
-    assert doc.errors and "OCR" in doc.errors[0]
+    assert doc.errors and "OCR" in doc.errors[0] and "nianbao[ocr]" in doc.errors[-1]
 
 
-def test_scanned_table_pages_need_ocr_without_losing_the_text() -> None:
+def test_scanned_table_pages_need_ocr_without_losing_the_text(monkeypatch) -> None:
+    monkeypatch.setattr(pdf, "available", lambda: False)
     doc = extract(scanned_pdf(text_pages=2))
-    assert doc.needs_ocr and doc.meta["scanned_pages"] == "3" and not doc.errors
+    assert doc.needs_ocr and doc.meta["scanned_pages"] == "3" and doc.errors == [f"pdf: {OCR_MISSING}"]
     assert "第2页" in doc.text
+
+
+@pytest.mark.skipif(not ocr_available(), reason="the nianbao[ocr] extra is not installed")
+def test_with_ocr_a_scanned_page_without_text_is_read_and_said_to_be_empty() -> None:
+    doc = extract(scanned_pdf(text_pages=2))
+    assert not doc.needs_ocr and doc.ocr and doc.meta["ocr_pages"] == "3" and not doc.errors
+    assert "第2页" in doc.text
+    assert extract(scanned_pdf()).errors == ["pdf: OCR found no text on any of 1 pages"]
 
 
 def test_a_small_picture_on_a_page_of_its_own_is_no_scan() -> None:

@@ -22,6 +22,8 @@ from nianbao.archive.site import (
     line_chart,
     remerge,
 )
+from nianbao.parsers.ocr import LOW_CONFIDENCE
+from nianbao.parsers.pictures import page_png
 from nianbao.site.args import ID, parse_id
 from nianbao.site.limits import longer_values
 
@@ -134,6 +136,7 @@ async def _version_context(db, version: dict) -> dict:
         f["label"], f["unit"] = labels.get(f["key"], (f["key"], ""))
         f["label_en"] = english.get(f["key"], "")
         f["failing"] = failing.get(f["key"], [])
+        f["verify"] = needs_checking(f)
     cell_notes = {
         (f["table_index"], f["row"], f["col"]): f for f in figures if f["table_index"] is not None
     }
@@ -149,6 +152,8 @@ async def _version_context(db, version: dict) -> dict:
         "failed": explained,
         "tables": tables,
         "cell_notes": cell_notes,
+        "ocr_figures": sum(1 for f in figures if f.get("source") == "ocr"),
+        "to_verify": sum(1 for f in figures if f["verify"]),
         "read_errors": json.loads(version.get("errors") or "[]"),
         "documents": await _all(
             db,
@@ -157,6 +162,25 @@ async def _version_context(db, version: dict) -> dict:
             [vid],
         ),
     }
+
+
+def needs_checking(figure: dict) -> bool:
+    """A figure read by OCR that a person should check against the page: unsure, or failing a check."""
+    if figure.get("source") != "ocr":
+        return False
+    confidence = figure.get("confidence")
+    return bool(figure["failing"]) or (confidence is not None and confidence < LOW_CONFIDENCE)
+
+
+async def page_image(datasette, request):
+    """Page (or table picture) n of a stored document as an image, to check OCR'd figures against."""
+    db = archive_database(datasette)
+    row = await _one(db, "select content, format from documents where sha256 = ?", [request.url_vars["sha256"]])
+    number = parse_id(request.url_vars["page"])
+    image = page_png(row["content"], row["format"] or "", number) if row and number else None
+    if image is None:
+        raise NotFound("no such page")
+    return Response(image[0], content_type=image[1])
 
 
 async def raw_document(datasette, request):
@@ -258,6 +282,7 @@ def register_routes():
     return [
         (rf"^/report/(?P<id>{ID})$", report_page),
         (r"^/raw/(?P<sha256>[0-9a-f]{64})$", raw_document),
+        (rf"^/raw/(?P<sha256>[0-9a-f]{{64}})/page/(?P<page>{ID})$", page_image),
         (r"^/charts$", charts_page),
     ]
 

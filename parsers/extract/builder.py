@@ -6,7 +6,7 @@ import re
 
 from nianbao.parsers.extract.spans import Owners, spans_of
 from nianbao.parsers.limits import MAX_TABLE_CELLS, Deadline, LimitExceeded
-from nianbao.parsers.model import Block, Document, Table
+from nianbao.parsers.model import Block, Document, Picture, Table
 
 # CJK ideographs, full-width forms and CJK punctuation: no space is printed between these.
 _CJK = r"\u2e80-\u2fff\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
@@ -16,6 +16,8 @@ _SPACES = re.compile(r"[\s\u00a0\u200b\ufeff]+")
 _CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1b\x7f]")
 _CJK_CHAR = re.compile(rf"[{_CJK}]")
 _TITLE_MAX_CHARS = 60
+# Chapter titles under which every annual-report template prints its statistics tables.
+_STATISTICS_CHAPTER = re.compile(r"主动公开政府信息(?:的)?情况|收到和处理政府信息公开申请|行政复议、行政诉讼|情况统计表")
 
 
 def clean_text(text: str) -> str:
@@ -76,9 +78,29 @@ class DocumentBuilder:
         spans = None if owners is None else spans_of(owners)
         self.document.blocks.append(Block(kind="table", table=Table(rows=rows, title=self._caption(), spans=spans)))
 
+    def add_picture(self, data: bytes | None) -> None:
+        """A picture at this point of the text (``None``: linked, its bytes are elsewhere)."""
+        self.document.pictures.append(Picture(len(self.document.blocks), data))
+
     def _caption(self) -> str | None:
         """The heading or short paragraph printed just before the table, if any."""
         blocks = self.document.blocks
         if blocks and blocks[-1].kind != "table" and len(blocks[-1].text) <= _TITLE_MAX_CHARS:
             return blocks[-1].text
         return None
+
+
+def table_pictures_error(document: Document) -> str:
+    return (f"{document.format}: no tables, but {len(document.pictures)} picture(s) in the article: "
+            "the tables are probably images and need OCR")
+
+
+def mark_table_pictures(document: Document) -> None:
+    """Many portals paste the statistics tables as pictures: say so rather than report no tables.
+
+    A report whose text names the statistics chapters, with pictures and not one table, has its
+    figures in the pictures: it needs OCR, like a scanned PDF (see :mod:`parsers.ocr.pictures`).
+    """
+    if document.pictures and not document.tables and _STATISTICS_CHAPTER.search(document.text):
+        document.needs_ocr = True
+        document.errors.append(table_pictures_error(document))

@@ -16,12 +16,16 @@ import zipfile
 
 from lxml import etree
 
-from nianbao.parsers.extract.builder import DocumentBuilder, join_lines
+from nianbao.parsers.extract.builder import DocumentBuilder, join_lines, mark_table_pictures
 from nianbao.parsers.extract.spans import Owners
 from nianbao.parsers.limits import MAX_SPAN, MAX_TABLE_CELLS, LimitExceeded, guarded, parse_xml, read_zip_member
 from nianbao.parsers.model import Document
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+A = "http://schemas.openxmlformats.org/drawingml/2006/main"
+R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+V = "urn:schemas-microsoft-com:vml"
+RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
 MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
 NS = {"w": W}
 _HEADING_STYLE = re.compile(r"^(heading|标题|title)\s*\d*$", re.IGNORECASE)
@@ -86,14 +90,17 @@ def heading_styles(styles_xml: bytes | None) -> set[str]:
 class _Body:
     """Walks the body in order, turning paragraphs and tables into blocks."""
 
-    def __init__(self, builder: DocumentBuilder, headings: set[str]) -> None:
+    def __init__(self, builder: DocumentBuilder, headings: set[str], media: dict[str, bytes]) -> None:
         self.builder = builder
         self.headings = headings
+        self.media = media  # relationship id -> picture bytes
 
     def walk(self, container: etree._Element) -> None:
         for child in _children(container, "p", "tbl"):
             if child.tag == _w("p"):
                 self.builder.add_text(join_lines(_lines(child)), heading=self._is_heading(child))
+                for rid in _picture_ids(child):
+                    self.builder.add_picture(self.media.get(rid))
             else:
                 self.table(child)
 
@@ -165,6 +172,26 @@ def sliver_columns(table: etree._Element) -> set[int]:
     return {c for c, width in enumerate(widths) if width * 4 < median}
 
 
+def _picture_ids(paragraph: etree._Element) -> list[str]:
+    """Relationship ids of the pictures in a paragraph (DrawingML ``a:blip``, old VML ``v:imagedata``)."""
+    ids = [blip.get(f"{{{R}}}embed") for blip in paragraph.iter(f"{{{A}}}blip")]
+    ids += [image.get(f"{{{R}}}id") for image in paragraph.iter(f"{{{V}}}imagedata")]
+    return [rid for rid in ids if rid]
+
+
+def _media(archive: zipfile.ZipFile, names: set[str]) -> dict[str, bytes]:
+    """The pictures the body refers to: relationship id -> bytes."""
+    rels_name = "word/_rels/document.xml.rels"
+    if rels_name not in names:
+        return {}
+    media = {}
+    for rel in parse_xml(read_zip_member(archive, rels_name), rels_name).iterfind(f"{{{RELS}}}Relationship"):
+        target = "word/" + (rel.get("Target") or "").lstrip("/").removeprefix("word/")
+        if rel.get("Type", "").endswith("/image") and target in names:
+            media[rel.get("Id") or ""] = read_zip_member(archive, target)
+    return media
+
+
 def _drop_unprinted(root: etree._Element) -> None:
     for node in list(root.iter(*_NOT_PRINTED)):
         parent = node.getparent()
@@ -184,17 +211,20 @@ def read_docx(data: bytes, fmt: str = "docx") -> Document:
             raise ValueError("zip has no word/document.xml: not a Word document")
         root = parse_xml(read_zip_member(archive, "word/document.xml"), "word/document.xml")
         styles = read_zip_member(archive, "word/styles.xml") if "word/styles.xml" in names else None
+        media = _media(archive, names)
     builder = DocumentBuilder(fmt)
     body = root.find("w:body", NS)
     if body is None:
         raise ValueError("word/document.xml has no <w:body>")
     _drop_unprinted(body)
-    _Body(builder, heading_styles(styles)).walk(body)
+    _Body(builder, heading_styles(styles), media).walk(body)
     if not builder.document.blocks:
         builder.document.errors.append(f"{fmt}: the document has no text or tables")
+    mark_table_pictures(builder.document)
     return builder.document
 
 
 @guarded("docx")
 def extract(data: bytes) -> Document:
     return read_docx(data)
+

@@ -10,13 +10,14 @@ and footer are skipped when an article body container is recognised).
 
 from __future__ import annotations
 
+import base64
 import re
 
 from lxml import etree
 from lxml.cssselect import CSSSelector
 
 from nianbao.parsers.encoding import decode_html
-from nianbao.parsers.extract.builder import DocumentBuilder, clean_text, join_lines
+from nianbao.parsers.extract.builder import DocumentBuilder, clean_text, join_lines, mark_table_pictures
 from nianbao.parsers.extract.spans import Owners
 from nianbao.parsers.limits import HTML_MAX_DEPTH, MAX_SPAN, MAX_TABLE_CELLS, Deadline, LimitExceeded, guarded
 from nianbao.parsers.model import Document
@@ -185,6 +186,10 @@ class _Flow:
         if tag == "br":
             self.flush()
             return
+        if tag == "img":
+            self.flush()
+            self.builder.add_picture(picture_bytes(element.get("src") or ""))
+            return
         block = tag in _BLOCKS
         if block:
             self.flush()
@@ -203,6 +208,20 @@ class _Flow:
         else:
             rows, owners = table_grid(table, self.builder.deadline)
             self.builder.add_table(rows, owners=owners)
+
+
+_DATA_URI = re.compile(r"^\s*data:image/[\w.+-]+;base64,", re.IGNORECASE)
+
+
+def picture_bytes(src: str) -> bytes | None:
+    """The bytes of a picture written into the page (``data:image/png;base64,...``); None for a link."""
+    match = _DATA_URI.match(src)
+    if not match:
+        return None
+    try:
+        return base64.b64decode(src[match.end():], validate=False)
+    except ValueError:
+        return None
 
 
 def article_body(root: etree._Element) -> etree._Element | None:
@@ -286,22 +305,6 @@ def extract(data: bytes, charset: str | None = None) -> Document:
         document.errors.append(limit_error)
     elif not document.blocks:
         document.errors.append("html: the page has no text or tables (rendered by JavaScript?)")
-    _flag_tables_as_images(document, body)
+    mark_table_pictures(document)
     return document
 
-
-# Chapter titles under which every annual-report template prints its statistics tables.
-_STATISTICS_CHAPTER = re.compile(r"主动公开政府信息(?:的)?情况|收到和处理政府信息公开申请|行政复议、行政诉讼|情况统计表")
-
-
-def _flag_tables_as_images(document: Document, body: etree._Element) -> None:
-    """Many portals paste the statistics tables as pictures: say so rather than report no tables.
-
-    A page whose text names the statistics chapters, with pictures in the article body and
-    not one HTML table, has its figures in the pictures: it needs OCR, like a scanned PDF.
-    """
-    images = len(body.xpath(".//img"))
-    if images and not document.tables and _STATISTICS_CHAPTER.search(document.text):
-        document.needs_ocr = True
-        document.errors.append(f"html: no tables, but {images} picture(s) in the article: "
-                               "the tables are probably images and need OCR")

@@ -7,7 +7,8 @@ Tables are found from their ruling lines (``pdf_rules``), characters go to
 cells by position (``pdf_page``), tables split over pages are joined
 (``pdf_grid``) and running text becomes paragraphs (``pdf_layout``).  A PDF
 without a text layer (a scan) is flagged ``needs_ocr`` with an error rather
-than returned empty.  Encrypted, truncated and malformed files give an
+than returned empty; with the ``nianbao[ocr]`` extra installed its pages are
+read by OCR (:mod:`parsers.ocr`) instead.  Encrypted, truncated and malformed files give an
 error, never an exception; at most :data:`MAX_PAGES` pages are read, within
 the per-document and per-page time budgets of :mod:`parsers.limits`, and a
 file whose streams inflate beyond its limits (a decompression bomb) is refused
@@ -26,6 +27,7 @@ from nianbao.parsers.extract.pdf_source import PasswordRequired, PdfSource, Plum
 from nianbao.parsers.extract.pdf_streams import check_streams
 from nianbao.parsers.limits import PAGE_TIME_SECONDS, Deadline, LimitExceeded, guarded
 from nianbao.parsers.model import Document
+from nianbao.parsers.ocr import MISSING, available
 
 MAX_PAGES = 200
 SCAN_SHARE = 0.5  # a page without text whose picture covers this share of it is a scan
@@ -77,10 +79,31 @@ def _read_with_fallback(data: bytes, backend: Backend, doc: Document, deadline: 
         return _read(data, "pdfplumber", doc, deadline)
 
 
+def _scanned(contents: list[PageContent]) -> list[int]:
+    """Numbers of the pages that are pictures without a text layer (and not read by OCR)."""
+    return [c.number for c in contents if c.chars == 0 and c.image_share >= SCAN_SHARE and not c.ocr]
+
+
+def _read_scans(data: bytes, contents: list[PageContent], doc: Document) -> list[PageContent]:
+    """The pages with the scanned ones read by OCR, when it is installed; pages with text are never OCR'd."""
+    scanned = _scanned(contents)
+    if not scanned or not available():
+        return contents
+    from nianbao.parsers.ocr.scans import read_pdf_pages
+
+    read = {page.number: page for page in read_pdf_pages(data, scanned, doc.errors)}
+    if read:
+        doc.ocr = True
+        doc.meta["ocr_pages"] = ",".join(map(str, sorted(read)))
+    return [read.get(c.number, c) for c in contents]
+
+
 def _flag_missing_text(contents: list[PageContent], doc: Document) -> None:
     """A scan has images but no characters, or characters without Unicode: say OCR is needed."""
-    scanned = [c.number for c in contents if c.chars == 0 and c.image_share >= SCAN_SHARE]
-    if contents and all(c.chars == 0 for c in contents):
+    scanned = _scanned(contents)
+    if contents and all(c.chars == 0 for c in contents) and any(c.ocr for c in contents):
+        doc.errors.append(f"pdf: OCR found no text on any of {len(contents)} pages")
+    elif contents and all(c.chars == 0 for c in contents):
         imaged = any(c.image_share > 0 for c in contents)
         doc.needs_ocr = imaged
         reason = "image-only or scanned PDF, OCR needed" if imaged else "PDF has no text at all"
@@ -88,6 +111,8 @@ def _flag_missing_text(contents: list[PageContent], doc: Document) -> None:
     elif scanned:  # some pages are scans (often the tables): their figures need OCR
         doc.needs_ocr = True
         doc.meta["scanned_pages"] = ",".join(map(str, scanned))
+    if scanned and not available():
+        doc.errors.append(f"pdf: {MISSING}")
     unmapped = sum(c.unmapped for c in contents)
     if unmapped > UNMAPPED_SHARE * max(1, sum(c.chars for c in contents)):
         doc.needs_ocr = True
@@ -111,6 +136,7 @@ def extract(data: bytes, backend: Backend = "pdfium") -> Document:
     except Exception as exc:
         doc.errors.append(f"pdf: could not open the file: {type(exc).__name__}: {exc}")
         return doc
+    contents = _read_scans(data, contents, doc)
     _flag_missing_text(contents, doc)
     doc.blocks = build_blocks(contents)
     return doc

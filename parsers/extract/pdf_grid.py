@@ -29,6 +29,7 @@ class Cell:
     x1: float
     bottom: float
     text: str
+    confidence: float | None = None  # OCR's confidence in the text; None for a text layer or an empty cell
 
 
 @dataclass
@@ -38,6 +39,7 @@ class TablePart:
     page: int
     cells: list[Cell]
     title: str | None = None
+    ocr: bool = False  # read from a page image
 
     @property
     def x0(self) -> float:
@@ -66,6 +68,7 @@ class _Placed:
     c0: int
     c1: int
     text: str = ""
+    confidence: float | None = None
 
 
 def _edges(values: list[float], tolerance: float) -> list[float]:
@@ -104,7 +107,7 @@ def _place(parts: list[TablePart]) -> tuple[list[list[_Placed]], int, list[int]]
         offset = len(row_pages)
         placed = [
             _Placed(c, offset + _index(rows, c.top), offset + _index(rows, c.bottom),
-                    _index(columns, c.x0), _index(columns, c.x1), c.text)
+                    _index(columns, c.x0), _index(columns, c.x1), c.text, c.confidence)
             for c in part.cells
         ]
         placed_parts.append([p for p in placed if p.r1 > p.r0 and p.c1 > p.c0])
@@ -125,19 +128,25 @@ def _carry_down(above: list[_Placed], below: list[_Placed]) -> None:
         label = ending_above.get((cell.c0, cell.c1))
         if label is None or not label.text:
             break
-        cell.text = label.text
+        cell.text, cell.confidence = label.text, label.confidence
 
 
-def _fill(placed: list[_Placed], n_rows: int, width: int) -> tuple[list[list[str]], Owners]:
-    """The grid of texts, and which placed cell fills each position (see :mod:`parsers.extract.spans`)."""
+Confidences = list[list[float | None]]
+
+
+def _fill(placed: list[_Placed], n_rows: int, width: int) -> tuple[list[list[str]], Owners, Confidences]:
+    """The grid of texts, which placed cell fills each position (see :mod:`parsers.extract.spans`) and
+    the OCR confidence of each position's text."""
     grid = [[""] * width for _ in range(n_rows)]
     owners: Owners = [[None] * width for _ in range(n_rows)]
+    confidence: Confidences = [[None] * width for _ in range(n_rows)]
     for number, p in enumerate(placed):
         for r in range(p.r0, p.r1):
             for c in range(p.c0, p.c1):
                 grid[r][c] = p.text
                 owners[r][c] = number
-    return grid, owners
+                confidence[r][c] = p.confidence
+    return grid, owners, confidence
 
 
 def build_table(parts: list[TablePart]) -> Table:
@@ -145,10 +154,12 @@ def build_table(parts: list[TablePart]) -> Table:
     placed_parts, width, row_pages = _place(parts)
     for above, below in zip(placed_parts, placed_parts[1:]):
         _carry_down(above, below)
-    grid, owners = _fill([p for placed in placed_parts for p in placed], len(row_pages), width)
+    grid, owners, confidence = _fill([p for placed in placed_parts for p in placed], len(row_pages), width)
     keep = _rows_kept(grid, row_pages)
+    ocr = any(part.ocr for part in parts)
     return Table(rows=[grid[i] for i in keep], page=parts[0].page, title=parts[0].title,
-                 row_pages=[row_pages[i] for i in keep], spans=spans_of([owners[i] for i in keep]))
+                 row_pages=[row_pages[i] for i in keep], spans=spans_of([owners[i] for i in keep]),
+                 confidence=[confidence[i] for i in keep] if ocr else None)
 
 
 def _rows_kept(grid: list[list[str]], row_pages: list[int]) -> list[int]:

@@ -27,6 +27,7 @@ class PageContent:
     chars: int = 0
     unmapped: int = 0  # characters the fonts cannot map to Unicode
     image_share: float = 0.0  # the share of the page the largest picture covers (a scan covers nearly all)
+    ocr: bool = False  # read from the page image by OCR, not from a text layer
 
 
 def _middle(c: Char) -> tuple[float, float]:
@@ -51,6 +52,12 @@ class _CellIndex:
         return None
 
 
+def _confidence(chars: list[Char]) -> float | None:
+    """The recogniser's confidence in a cell: its least sure character (None for a text layer)."""
+    scores = [c["confidence"] for c in chars if "confidence" in c]
+    return min(scores) if scores else None
+
+
 def read_page(page: PageData, number: int) -> PageContent:
     chars = page.chars  # spaces included: they separate Latin words
     content = PageContent(number, page.width, page.height, image_share=max(page.image_shares, default=0.0),
@@ -68,7 +75,7 @@ def read_page(page: PageData, number: int) -> PageContent:
         else:
             loose.append(c)
     for index, cell_chars in zip(tables, in_cell):
-        cells = [Cell(*bbox, text=cell_text(cc)) for bbox, cc in zip(index.cells, cell_chars)]
-        content.parts.append(TablePart(number, cells))
+        cells = [Cell(*bbox, text=cell_text(cc), confidence=_confidence(cc)) for bbox, cc in zip(index.cells, cell_chars)]
+        content.parts.append(TablePart(number, cells, ocr=any(c.confidence is not None for c in cells)))
     content.lines = group_lines(loose)
     return content
