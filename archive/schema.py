@@ -378,6 +378,22 @@ def _current_versions(columns: str) -> str:
     return ", ".join(map(_current_version, columns.split()))
 
 
+# Everything a report page shows as the report's own words, one document per version: title, agency,
+# full text, table titles and every distinct table cell (in table order), one per line.  The search
+# indexes are built from it and `instr(document, …)` over it is the search's ground truth.
+SEARCH_DOCUMENTS = """
+select v.id as version_id,
+  coalesce(v.title, '') || char(10) || coalesce(v.agency, '') || char(10) || coalesce(v.text, '')
+  || coalesce((select char(10) || group_concat(t.title, char(10)) from raw_tables t
+               where t.version_id = v.id and t.title != ''), '')
+  || coalesce((select char(10) || group_concat(cell, char(10)) from (
+       select c.atom as cell from raw_tables t, json_each(t.rows) r, json_each(r.value) c
+       where t.version_id = v.id and c.atom != ''
+       group by c.atom order by min(t.table_index * 1000000 + r.key * 1000 + c.key))), '') as document
+from report_versions v
+"""
+
+
 # The body's region (archive.bodies, built before publishing); until a report's name has a body, its portal's
 def _region(columns: str) -> str:
     return ", ".join(f"case when b.id is null then p.{c} else b.{c} end as {c}" for c in columns.split())
@@ -398,6 +414,7 @@ left join portals p on p.id = r.portal_id
 left join agencies a on a.id = r.agency_id
 left join bodies b on b.id = a.body_id
 """,
+    "search_documents": SEARCH_DOCUMENTS,
     "current_figures": f"""
 select
   f.version_id, r.id as report_id, r.agency, r.year, r.template, r.portal_id,

@@ -1,9 +1,13 @@
-"""Full-text search that finds any string, as Ctrl-F would.
+"""Full-text search that finds any string, as Ctrl-F would on a report's page.
+
+What is searched is what a report page shows as the report's words: the
+view ``search_documents`` (archive/schema.py) gives each version's title,
+agency, full text, table titles and every table cell as one document.
 
 SQLite's trigram tokenizer finds nothing for one- and two-character queries
 (疫情, 复议), and Datasette's default search silently drops such a term.  So
-the archive keeps two FTS5 indexes over ``report_versions.text``, both
-made of SQLite's built-in tokenizers so a stock ``sqlite3`` can query them:
+the archive keeps two FTS5 indexes over those documents, both made of
+SQLite's built-in tokenizers so a stock ``sqlite3`` can query them:
 
 - ``search_trigram`` (tokenizer ``trigram``): terms of three characters or
   more, as a phrase of trigrams, which is an exact substring match.
@@ -12,20 +16,24 @@ made of SQLite's built-in tokenizers so a stock ``sqlite3`` can query them:
   or two characters, also exact.
 
 A query is split on spaces into terms (quoted phrases stay whole); every term
-is required.  Matching ignores the case of ASCII letters, like a browser's
-find; the ground truth is ``instr(lower(text), lower(term)) > 0``.  The few
-cases where FTS5 case folding differs from that (non-ASCII letters in the
-term, the two characters KELVIN SIGN and LONG S that fold to ASCII, spaces
-inside a short term) are settled with ``instr`` on the candidates only.
+is required.  A term in traditional characters (復議) also finds its
+simplified form (复议, by OpenCC's t2s), as reports are printed in simplified
+characters.  Matching ignores the case of ASCII letters, like a browser's
+find; the ground truth is ``instr(lower(document), lower(term)) > 0``.  The
+few cases where FTS5 case folding differs from that (non-ASCII letters in
+the term, the two characters KELVIN SIGN and LONG S that fold to ASCII,
+spaces inside a short term) are settled with ``instr`` on the candidates only.
 
 Both indexes are contentless (they store no copy of the text) and are kept
-in step with ``report_versions`` by :func:`sync_search_index`: new versions
-are added; when a version's text changes or a version is deleted (triggers
-record it in ``search_stale``) the indexes are rebuilt.
+in step by :func:`sync_search_index`: new versions are added; when what a
+version shows may have changed (its text, title or tables rewritten, or the
+version deleted; triggers record it in ``search_stale``) its document is
+compared with the hash indexed, and the indexes are rebuilt if it differs.
 """
 
 from __future__ import annotations
 
+import hashlib
 import html
 import multiprocessing
 import re
@@ -33,11 +41,16 @@ import sqlite3
 import unicodedata
 from collections.abc import Iterable, Iterator
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+import opencc
+
+from nianbao.archive.schema import SEARCH_DOCUMENTS
+
 SOURCE = "report_versions"
+DOCUMENTS = "search_documents"
 TRIGRAM = "search_trigram"
 GRAMS = "search_grams"
 INDEXED = "search_indexed"
@@ -47,7 +60,10 @@ FOLDS_TO_ASCII = "\u212a\u017f"  # KELVIN SIGN -> k, LONG S -> s
 RANK_BELOW = 10_000  # BM25 scores every version a term occurs in: 150-300 ms for a term in all 100,000
 FOLD_MARKER = "#fold"  # a token in search_grams for versions whose text has one of them
 GRAM_CATEGORIES = "L* M* N* P* S*"  # token characters of search_grams: everything but spaces and controls
+MAX_TERMS = 50  # more is no longer a search but a load on the server (issue: 9,000 terms froze it)
+MAX_QUERY_CHARS = 2000
 
+_ONLY_INDEXED = f"exists (select 1 from {INDEXED} where version_id = {{id}})"
 SCHEMA = [
     f"create virtual table if not exists {TRIGRAM} using fts5(text, tokenize='trigram', content='')",
     f"""create virtual table if not exists {GRAMS} using fts5(grams,
@@ -56,13 +72,22 @@ SCHEMA = [
     # bulk-load faster (measured: -40% build time); the index is merged by 'optimize' after a rebuild
     f"insert into {TRIGRAM}({TRIGRAM}, rank) values ('crisismerge', 64)",
     f"insert into {TRIGRAM}({TRIGRAM}, rank) values ('automerge', 16)",
-    f"create table if not exists {INDEXED} (version_id integer primary key)",
+    f"create table if not exists {INDEXED} (version_id integer primary key, document_hash text)",
     f"create table if not exists {STALE} (version_id integer primary key)",
-    f"""create trigger if not exists search_stale_on_update after update of text on {SOURCE}
-        when old.text is not new.text
+    # what a page shows may have changed: the version's own columns, or its tables (a reparse rewrites them)
+    "drop trigger if exists search_stale_on_update",
+    f"""create trigger search_stale_on_update after update of text, title, agency on report_versions
+        when (old.text is not new.text or old.title is not new.title or old.agency is not new.agency)
+          and {_ONLY_INDEXED.format(id="old.id")}
         begin insert or ignore into {STALE} values (old.id); end""",
-    f"""create trigger if not exists search_stale_on_delete after delete on {SOURCE}
+    f"""create trigger if not exists search_stale_on_delete after delete on report_versions
         begin insert or ignore into {STALE} values (old.id); end""",
+    *(
+        f"""create trigger if not exists search_stale_on_table_{event} after {event} on raw_tables
+            when {_ONLY_INDEXED.format(id=f"{row}.version_id")}
+            begin insert or ignore into {STALE} values ({row}.version_id); end"""
+        for event, row in (("insert", "new"), ("update", "old"), ("delete", "old"))
+    ),
 ]
 
 
@@ -98,24 +123,35 @@ def gram_document(text: str) -> str:
 
 def ensure_search_schema(db: Any) -> None:
     conn = _connection(db)
+    conn.execute(f"create view if not exists {DOCUMENTS} as {SEARCH_DOCUMENTS}")
+    old_index = conn.execute(f"select 1 from sqlite_master where name = '{INDEXED}'").fetchone()
     for statement in SCHEMA:
         conn.execute(statement)
+    if old_index and not conn.execute(
+        f"select 1 from pragma_table_info('{INDEXED}') where name = 'document_hash'"
+    ).fetchone():  # indexed by a nianbao that searched the text only: index again
+        conn.execute(f"alter table {INDEXED} add column document_hash text")
+        conn.execute(f"insert or ignore into {STALE} select version_id from {INDEXED}")
+
+
+def document_hash(document: str) -> str:
+    return hashlib.blake2b(document.encode(), digest_size=16).hexdigest()
 
 
 def _index_rows(conn: sqlite3.Connection, rows: list[tuple[int, str | None]]) -> int:
-    """Index rows; with many, the gram documents are made in a second process while SQLite inserts."""
+    """Index (version id, document) rows; with many, the gram documents are made in a second process."""
     texts = [text or "" for _, text in rows]
     with ExitStack() as stack:
         if len(rows) > 200:
             # spawn, not fork: callers (a crawl, a server) may run threads
             pool = stack.enter_context(multiprocessing.get_context("spawn").Pool(1))
-            grams = pool.imap(gram_document, texts, chunksize=32)
+            grams: Iterable[str] = pool.imap(gram_document, texts, chunksize=32)
         else:
             grams = map(gram_document, texts)
         for (version_id, _), text, gram_doc in zip(rows, texts, grams):
             conn.execute(f"insert into {TRIGRAM}(rowid, text) values (?, ?)", (version_id, text))
             conn.execute(f"insert into {GRAMS}(rowid, grams) values (?, ?)", (version_id, gram_doc))
-            conn.execute(f"insert into {INDEXED}(version_id) values (?)", (version_id,))
+            conn.execute(f"insert into {INDEXED} values (?, ?)", (version_id, document_hash(text)))
     return len(rows)
 
 
@@ -129,7 +165,7 @@ def rebuild_search_index(db: Any) -> int:
         conn.execute(f"delete from {INDEXED}")
         conn.execute(f"delete from {STALE}")
         count = 0
-        for batch in _batches(conn.execute(f"select id, text from {SOURCE} order by id")):
+        for batch in _batches(conn.execute(f"select version_id, document from {DOCUMENTS} order by version_id")):
             count += _index_rows(conn, batch)
         conn.execute(f"insert into {TRIGRAM}({TRIGRAM}) values ('optimize')")
         conn.execute(f"insert into {GRAMS}({GRAMS}) values ('optimize')")
@@ -141,15 +177,28 @@ def sync_search_index(db: Any) -> int:
     conn = _connection(db)
     ensure_search_schema(conn)
     if conn.execute(f"select 1 from {STALE} limit 1").fetchone():
-        return rebuild_search_index(conn)
+        if _stale_documents_changed(conn):
+            return rebuild_search_index(conn)
+        with conn:
+            conn.execute(f"delete from {STALE}")
     new = conn.execute(
-        f"select id, text from {SOURCE} where id not in (select version_id from {INDEXED}) order by id"
+        f"select version_id, document from {DOCUMENTS} "
+        f"where version_id not in (select version_id from {INDEXED}) order by version_id"
     )
     count = 0
     with conn:
         for batch in _batches(new):
             count += _index_rows(conn, batch)
     return count
+
+
+def _stale_documents_changed(conn: sqlite3.Connection) -> bool:
+    """Whether a version marked stale shows something else than what was indexed (or is gone)."""
+    rows = conn.execute(
+        f"""select i.document_hash, d.document from {STALE} s join {INDEXED} i using (version_id)
+            left join {DOCUMENTS} d using (version_id)"""
+    )
+    return any(document is None or indexed != document_hash(document) for indexed, document in rows)
 
 
 def _batches(cursor: sqlite3.Cursor, size: int = 5000) -> Iterator[list[tuple[int, str | None]]]:
@@ -165,16 +214,46 @@ _TERM = re.compile(
     "|".join(f"{re.escape(o)}(.*?)(?:{re.escape(c)}|$)" for o, c in _QUOTES.items()) + r"|([^\s\"“「『]+)",
     re.S,
 )
+_T2S = opencc.OpenCC("t2s")
+
+
+class QueryError(ValueError):
+    """A query the search refuses, with a message for the reader (Chinese, then English)."""
 
 
 def parse_query(query: str) -> list[str]:
-    """Split a query into required terms: words between spaces, or phrases in quotes (ASCII or Chinese)."""
-    terms = []
+    """Split a query into required terms: words between spaces, or phrases in quotes (ASCII or Chinese).
+
+    Linear in the query's length; more than MAX_TERMS distinct terms, or a
+    query longer than MAX_QUERY_CHARS, is refused with QueryError rather
+    than searched in part.
+    """
+    terms: dict[str, None] = {}  # ordered and de-duplicated in one pass
     for match in _TERM.finditer(query or ""):
         term = next((g for g in match.groups() if g is not None), "")
-        if term and term not in terms:
-            terms.append(term)
-    return terms
+        if term:
+            terms[term] = None
+            if len(terms) > MAX_TERMS:
+                raise QueryError(
+                    f"查询词太多，最多 {MAX_TERMS} 个；请减少词数，或用引号把整句作为一个词。"
+                    f" — Too many terms: at most {MAX_TERMS}; use fewer, or quote a whole phrase as one term."
+                )
+    if len(query or "") > MAX_QUERY_CHARS:
+        raise QueryError(
+            f"查询太长（{len(query):,} 个字符），最多 {MAX_QUERY_CHARS:,} 个。"
+            f" — The query is too long ({len(query):,} characters); at most {MAX_QUERY_CHARS:,}."
+        )
+    return list(terms)
+
+
+def simplified(term: str) -> str:
+    """The term in simplified characters (OpenCC t2s); the term itself when it has no traditional ones."""
+    return _T2S.convert(term)
+
+
+def term_forms(terms: Iterable[str]) -> list[tuple[str, ...]]:
+    """Per term, every form searched: the term as typed, then its simplified form when that differs."""
+    return [tuple(dict.fromkeys((term, simplified(term)))) for term in terms]
 
 
 def ascii_lower(text: str) -> str:
@@ -195,31 +274,40 @@ def _has_cased(term: str, ascii_only: bool) -> bool:
 
 @dataclass(frozen=True)
 class Plan:
-    """How a query runs: index lookups, then ``instr`` only where the index cannot be exact."""
+    """How a query runs: index lookups, then ``instr`` only where the index cannot be exact.
 
-    terms: tuple[str, ...]
+    Each term is a group of forms (see term_forms); a version matches a group
+    when it contains any of its forms, and the query when it matches every group.
+    """
+
+    groups: tuple[tuple[str, ...], ...]
     long_match: str | None  # FTS5 query for search_trigram
     short_match: str | None  # FTS5 query for search_grams
-    verify: tuple[int, ...]  # terms checked with instr on every candidate
-    fold_check: tuple[int, ...]  # terms checked with instr on candidates whose text has FOLDS_TO_ASCII
+    verify: tuple[int, ...]  # groups checked with instr on every candidate
+    fold_check: tuple[int, ...]  # groups checked with instr on candidates whose text has FOLDS_TO_ASCII
     case_sensitive: bool
 
     def params(self) -> dict[str, str]:
-        params = {f"search_t{i}": self.needle(i) for i in set(self.verify) | set(self.fold_check)}
+        params = {
+            f"search_t{i}_{j}": self.needle(form)
+            for i in set(self.verify) | set(self.fold_check)
+            for j, form in enumerate(self.groups[i])
+        }
         if self.long_match:
             params["search_long"] = self.long_match
         if self.short_match:
             params["search_short"] = self.short_match
         return params
 
-    def needle(self, i: int) -> str:
-        return self.terms[i] if self.case_sensitive else ascii_lower(self.terms[i])
+    def needle(self, form: str) -> str:
+        return form if self.case_sensitive else ascii_lower(form)
 
     def contains(self, i: int, text_column: str) -> str:
         haystack = text_column if self.case_sensitive else f"lower({text_column})"
-        return f"instr({haystack}, :search_t{i}) > 0"
+        forms = [f"instr({haystack}, :search_t{i}_{j}) > 0" for j in range(len(self.groups[i]))]
+        return forms[0] if len(forms) == 1 else "(" + " or ".join(forms) + ")"
 
-    def ids_sql(self, current_only: bool = False) -> str | None:
+    def ids_sql(self, current_only: bool = False) -> str:
         """A SELECT of the matching report_versions ids (parameters from params()).
 
         ``current_only``: only the versions that are their report's current one.
@@ -235,46 +323,58 @@ class Plan:
         # of a temporary b-tree of each (100,000 reports, two common terms: p50 35 -> 15 ms).
         found = " intersect ".join(sources) + (" order by 1" if len(sources) > 1 else "")
         if not (self.verify or self.fold_check):
-            return found or None
-        conditions = [self.contains(i, "v.text") for i in self.verify]
+            return found or f"select id from {SOURCE}"
+        conditions = [self.contains(i, "d.document") for i in self.verify]
         if self.fold_check:
-            folded = " and ".join(self.contains(i, "v.text") for i in self.fold_check)
+            folded = " and ".join(self.contains(i, "d.document") for i in self.fold_check)
             marker = _fts_phrase(FOLD_MARKER).replace("'", "''")
             conditions.append(
-                f"(v.id not in (select rowid from {GRAMS} where {GRAMS} match '{marker}') or ({folded}))"
+                f"(d.version_id not in (select rowid from {GRAMS} where {GRAMS} match '{marker}') or ({folded}))"
             )
-        where = [f"v.id in ({found})"] if sources else []
-        return f"select v.id from {SOURCE} v where " + " and ".join(where + conditions)
+        where = [f"d.version_id in ({found})"] if sources else []
+        return f"select d.version_id from {DOCUMENTS} d where " + " and ".join(where + conditions)
 
 
-def plan_query(terms: Iterable[str], case_sensitive: bool = False, indexed: bool = True) -> Plan:
+def _form_lookup(form: str) -> tuple[str, str | None, bool]:
+    """Which index finds a form ("long" or "short"), its FTS5 query (None: neither can), and whether exact."""
+    if len(form) >= 3:
+        return "long", _fts_phrase(form), True
+    if all(indexable(c) for c in form):
+        return "short", _fts_phrase(form), True
+    # a short form with a space or control character: look up its other characters, then check
+    chars = [_fts_phrase(c) for c in dict.fromkeys(form) if indexable(c)]
+    return "short", " AND ".join(chars) or None, False
+
+
+def plan_query(groups: Iterable[Iterable[str]], case_sensitive: bool = False, indexed: bool = True) -> Plan:
     """Choose per term: trigram or gram index, and whether instr must confirm it.
 
     Without an index (``indexed=False``, a database never synced) every term
-    is confirmed by scanning the text: slow, never wrong.
+    is confirmed by scanning the documents: slow, never wrong.
     """
-    terms = tuple(terms)
+    planned = tuple(tuple(forms) for forms in groups)
     if not indexed:
-        return Plan(terms, None, None, tuple(range(len(terms))), (), case_sensitive)
-    long_terms, short_terms, verify, fold_check = [], [], [], []
-    for i, term in enumerate(terms):
-        if len(term) >= 3:
-            long_terms.append(term)
-            exact = True
-        elif all(indexable(c) for c in term):
-            short_terms.append(term)
-            exact = True
-        else:  # a short term with a space or control character: look up its other characters, then check
-            short_terms.extend(c for c in term if indexable(c))
-            exact = False
-        if not exact or _has_cased(term, ascii_only=False) or (case_sensitive and _has_cased(term, True)):
+        return Plan(planned, None, None, tuple(range(len(planned))), (), case_sensitive)
+    lookups: dict[str, list[str]] = {"long": [], "short": []}
+    verify, fold_check = [], []
+    for i, forms in enumerate(planned):
+        found = [_form_lookup(form) for form in forms]
+        kinds = {kind for kind, _, _ in found}
+        queries = [query for _, query, _ in found if query is not None]
+        usable = len(kinds) == 1 and len(queries) == len(found)
+        if usable:  # any of the forms: (a) OR (b)
+            lookups[kinds.pop()].append(queries[0] if len(queries) == 1 else "(" + " OR ".join(f"({q})" for q in queries) + ")")
+        exact = usable and all(e for _, _, e in found)
+        if not exact or any(
+            _has_cased(f, ascii_only=False) or (case_sensitive and _has_cased(f, True)) for f in forms
+        ):
             verify.append(i)
-        elif set(ascii_lower(term)) & {"k", "s"}:
+        elif any(set(ascii_lower(f)) & {"k", "s"} for f in forms):
             fold_check.append(i)
     return Plan(
-        terms,
-        " ".join(map(_fts_phrase, long_terms)) or None,
-        " ".join(map(_fts_phrase, dict.fromkeys(short_terms))) or None,
+        planned,
+        " AND ".join(lookups["long"]) or None,
+        " AND ".join(dict.fromkeys(lookups["short"])) or None,
         tuple(verify),
         tuple(fold_check),
         case_sensitive,
@@ -282,16 +382,18 @@ def plan_query(terms: Iterable[str], case_sensitive: bool = False, indexed: bool
 
 
 def index_is_current(db: Any) -> bool:
-    """Whether the indexes hold exactly the current texts of every version.
+    """Whether the indexes hold exactly what every version shows now.
 
-    Versions added since the last sync, or texts changed, make it false; the
-    search then checks every text itself (slow, never wrong) instead of
-    missing what the index does not have yet.
+    Versions added since the last sync, or changed, make it false; the search
+    then checks every document itself (slow, never wrong) instead of missing
+    what the index does not have yet.
     """
     conn = _connection(db)
-    tables = {n for (n,) in conn.execute("select name from sqlite_master where name in (?, ?, ?, ?)",
-                                          (TRIGRAM, GRAMS, INDEXED, STALE))}
-    if len(tables) < 4:
+    names = (TRIGRAM, GRAMS, INDEXED, STALE, DOCUMENTS)
+    found = conn.execute(f"select count(*) from sqlite_master where name in ({','.join('?' * len(names))})", names)
+    if found.fetchone()[0] < len(names) or not conn.execute(
+        f"select 1 from pragma_table_info('{INDEXED}') where name = 'document_hash'"
+    ).fetchone():
         return False
     indexed, versions, stale = conn.execute(
         f"select (select count(*) from {INDEXED}), (select count(*) from {SOURCE}), "
@@ -300,15 +402,35 @@ def index_is_current(db: Any) -> bool:
     return indexed == versions and not stale
 
 
-def match_sql(
-    query: str, case_sensitive: bool = False, indexed: bool = True
-) -> tuple[str, dict[str, str]] | None:
-    """SQL selecting the ids of report_versions whose text has every term of ``query``; None if it has none."""
+@dataclass(frozen=True)
+class Match:
+    """A parsed query ready to run: the SQL selecting matching version ids and what it searched."""
+
+    sql: str
+    params: dict[str, str]
+    groups: list[tuple[str, ...]]
+
+    @property
+    def also_searched(self) -> list[str]:
+        """The simplified forms searched besides what was typed."""
+        return [form for forms in self.groups for form in forms[1:]]
+
+
+def match_query(query: str, case_sensitive: bool = False, indexed: bool = True) -> Match | None:
+    """The versions whose document has every term of ``query`` (any form); None if it has no terms."""
     terms = parse_query(query)
     if not terms:
         return None
-    plan = plan_query(terms, case_sensitive, indexed)
-    return plan.ids_sql(), plan.params()
+    plan = plan_query(term_forms(terms), case_sensitive, indexed)
+    return Match(plan.ids_sql(), plan.params(), list(plan.groups))
+
+
+def match_sql(
+    query: str, case_sensitive: bool = False, indexed: bool = True
+) -> tuple[str, dict[str, str]] | None:
+    """SQL selecting the ids of report_versions whose document has every term of ``query``; None if none."""
+    found = match_query(query, case_sensitive, indexed)
+    return None if found is None else (found.sql, found.params)
 
 
 # --- running a query for the search page -------------------------------------------------------------
@@ -330,6 +452,7 @@ class SearchPage:
     terms: list[str]
     total: int
     hits: list[Hit]
+    also_searched: list[str] = field(default_factory=list)  # simplified forms of traditional terms
 
 
 def search(
@@ -348,15 +471,15 @@ def search(
     One statement finds the hits once, counts them and picks the page: only
     the page's reports are read, and an index on reports (year,
     current_version_id) lets the walk in year order stop after the page.
+    Raises QueryError for a query it refuses (see parse_query).
     """
     conn = _connection(db)
     terms = parse_query(query)
     if not terms:
         return SearchPage([], 0, [])
-    plan = plan_query(terms, case_sensitive, index_is_current(conn))
+    plan = plan_query(term_forms(terms), case_sensitive, index_is_current(conn))
     params: dict[str, Any] = plan.params() | {"limit": limit, "offset": offset}
     ids = plan.ids_sql(current_only=True)
-    assert ids is not None  # every plan has a source or a condition
     if plan.long_match and _few_long_matches(conn, params):
         # a cross join keeps the index's scan outermost, so FTS5 sorts by rank itself
         source = f"""(select rowid as id, rank from {TRIGRAM} where {TRIGRAM} match :search_long) ranked
@@ -374,13 +497,31 @@ def search(
         total = rows[0][-1]
     else:  # nothing found, or past the last page
         total = conn.execute(f"select count(*) from ({ids})", params).fetchone()[0] if offset else 0
-    texts = dict(
-        conn.execute(
-            f"select id, text from {SOURCE} where id in ({','.join('?' * len(rows))})", [r[0] for r in rows]
-        ).fetchall()
-    )
-    hits = [Hit(*row[:-1], snippet=snippet(texts.get(row[0]) or "", terms, case_sensitive)) for row in rows]
-    return SearchPage(terms, total, hits)
+    forms = [form for group in plan.groups for form in group]
+    documents = _snippet_sources(conn, [r[0] for r in rows], forms, case_sensitive)
+    hits = [
+        Hit(vid, rid, title, agency, year, status, snippet(documents.get(vid) or "", forms, case_sensitive))
+        for vid, rid, title, agency, year, status, _ in rows
+    ]
+    return SearchPage(terms, total, hits, [form for group in plan.groups for form in group[1:]])
+
+
+def _snippet_sources(conn: sqlite3.Connection, ids: list[int], forms: list[str], case_sensitive: bool) -> dict:
+    """Per version, where its snippet comes from: title, agency and text when they show every form found,
+    else the whole document (assembling the tables' cells costs more than reading the text)."""
+    marks = [f if case_sensitive else ascii_lower(f) for f in forms]
+    sources = {}
+    for version_id, title, agency, text in conn.execute(
+        f"select id, title, agency, text from {SOURCE} where id in ({','.join('?' * len(ids))})", ids
+    ):
+        head = "\n".join((title or "", agency or "", text or ""))
+        folded = head if case_sensitive else ascii_lower(head)
+        sources[version_id] = head if all(m in folded for m in marks) else None
+    missing = [i for i, head in sources.items() if head is None]
+    sources.update(conn.execute(
+        f"select version_id, document from {DOCUMENTS} where version_id in ({','.join('?' * len(missing))})", missing
+    ).fetchall())
+    return sources
 
 
 def _few_long_matches(conn: sqlite3.Connection, params: dict[str, Any]) -> bool:
@@ -389,9 +530,14 @@ def _few_long_matches(conn: sqlite3.Connection, params: dict[str, Any]) -> bool:
     return conn.execute(f"select count(*) from ({probe})", params).fetchone()[0] < RANK_BELOW
 
 
+def _marker(terms: list[str], case_sensitive: bool) -> re.Pattern:
+    flags = 0 if case_sensitive else re.IGNORECASE | re.ASCII  # ASCII letters only, as SQLite's lower()
+    return re.compile("|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True)), flags)
+
+
 def snippet(text: str, terms: list[str], case_sensitive: bool = False, width: int = 40) -> str:
     """Escaped HTML around the first occurrence of each term, every occurrence wrapped in <mark>."""
-    flags = 0 if case_sensitive else re.IGNORECASE | re.ASCII  # ASCII letters only, as SQLite's lower()
+    flags = 0 if case_sensitive else re.IGNORECASE | re.ASCII
     spans = []
     for term in terms:
         found = re.search(re.escape(term), text, flags)
@@ -403,31 +549,48 @@ def snippet(text: str, terms: list[str], case_sensitive: bool = False, width: in
             windows[-1][1] = max(windows[-1][1], end)
         else:
             windows.append([start, end])
-    marker = re.compile("|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True)), flags)
+    marker = _marker(terms, case_sensitive)
     pieces = [_mark(text[start:end], marker) for start, end in windows[:3]]
     prefix = "…" if windows and windows[0][0] > 0 else ""
     suffix = "…" if windows and windows[-1][1] < len(text) else ""
     return prefix + " … ".join(pieces) + suffix
 
 
+class Highlighter:
+    """Marks the terms in the pieces of a page, called in page order; the first mark gets ``id="first-hit"``,
+    so a link ending in ``#first-hit`` opens the page where the reader's words first occur."""
+
+    FIRST = "first-hit"
+
+    def __init__(self, terms: list[str], case_sensitive: bool = False) -> None:
+        self.marker = _marker(terms, case_sensitive) if terms else None
+        self.found = False
+
+    def __call__(self, text: str | None) -> str:
+        """The text as escaped HTML with the terms in <mark>."""
+        if self.marker is None:
+            return html.escape(text or "")
+        marked = _mark(text or "", self.marker, collapse=False, first_id=None if self.found else self.FIRST)
+        self.found = self.found or "<mark" in marked
+        return marked
+
+
 def highlight(text: str, terms: list[str], case_sensitive: bool = False) -> str:
-    """The whole text as escaped HTML, every occurrence of the terms in <mark> (for a report page)."""
-    if not terms:
-        return html.escape(text)
-    flags = 0 if case_sensitive else re.IGNORECASE | re.ASCII
-    marker = re.compile("|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True)), flags)
-    return _mark(text, marker, collapse=False)
+    """The whole text as escaped HTML, every occurrence of the terms in <mark>."""
+    return Highlighter(terms, case_sensitive)(text)
 
 
-def _mark(window: str, marker: re.Pattern, collapse: bool = True) -> str:
-    """Escape the window, wrapping what ``marker`` matches in <mark>; optionally collapse whitespace."""
+def _mark(window: str, marker: re.Pattern, collapse: bool = True, first_id: str | None = None) -> str:
+    """Escape the window, wrapping what ``marker`` matches in <mark> (the first with ``first_id``);
+    optionally collapse whitespace."""
     def plain(part: str) -> str:
         return _WHITESPACE.sub(" ", html.escape(part)) if collapse else html.escape(part)
 
     out, last = [], 0
     for found in marker.finditer(window):
         out.append(plain(window[last : found.start()]))
-        out.append(f"<mark>{html.escape(found.group())}</mark>")
-        last = found.end()
+        attribute = f' id="{first_id}"' if first_id else ""
+        out.append(f"<mark{attribute}>{html.escape(found.group())}</mark>")
+        last, first_id = found.end(), None
     out.append(plain(window[last:]))
     return "".join(out)

@@ -12,7 +12,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from archive_captures import BASE, SAMPLE_PDF, SEEDS, seed_capture
 
-from bench.bench_search import insert_reports, synthetic_reports
+from bench.bench_search import SyntheticReport, insert_reports, synthetic_reports
 from nianbao.archive.db import open_archive
 from nianbao.archive.ingest import ingest_report
 from nianbao.archive.publish import refresh_derived
@@ -48,7 +48,7 @@ def build_site_archive(path: Path) -> Path:
     db.execute("update reports set status = 'removed', removed_at = '2026-03-02T00:00:00Z' where id = 2")
     db["portals"].insert({"id": "synthetic", "name": "合成门户", "province": "宁夏", "city": "中卫市"}, pk="id", replace=True)
     insert_reports(db, synthetic_reports(SYNTHETIC, seed=11), "synthetic")
-    insert_reports(db, [("测试局", 2022, text) for text in EDGE_TEXTS], "synthetic")
+    insert_reports(db, [SyntheticReport("测试局", 2022, text) for text in EDGE_TEXTS], "synthetic")
     refresh_derived(db)
     db.conn.close()
     return path

@@ -63,6 +63,34 @@ def test_search_two_characters_and_open_a_result(page, site_url: str) -> None:
     page.screenshot(path=str(ARTIFACTS / "report-from-search.png"))
 
 
+def test_a_hit_opens_the_report_at_its_first_occurrence(page, site_url: str) -> None:
+    """A word printed in a table below the first screen: the report opens scrolled to it, highlighted."""
+    page.set_viewport_size({"width": 1200, "height": 400})
+    try:
+        _open_hits_until_one_scrolls(page, site_url)
+    finally:
+        page.set_viewport_size({"width": 1200, "height": 1000})
+
+
+def _open_hits_until_one_scrolls(page, site_url: str) -> None:
+    page.goto(f"{site_url}/-/search?q=社会公益组织")
+    hits = page.locator("a.hit")
+    for i in range(hits.count()):
+        page.goto(f"{site_url}/-/search?q=社会公益组织")
+        page.locator("a.hit").nth(i).click()
+        page.wait_for_url("**/report/*#first-hit")
+        first = page.locator("mark#first-hit")
+        assert first.inner_text() == "社会公益组织"
+        first.wait_for()
+        box, height = first.bounding_box(), page.viewport_size["height"]
+        assert -1 <= box["y"] < height, box  # on screen (to the subpixel), wherever it is on the page
+        if page.evaluate("document.getElementById('first-hit').getBoundingClientRect().top + window.scrollY") > height:
+            assert page.evaluate("window.scrollY") > 0
+            page.screenshot(path=str(ARTIFACTS / "report-at-first-hit.png"))
+            return
+    raise AssertionError("no hit below the first screen to scroll to")
+
+
 def test_home_page_search_box_lands_on_results(page, site_url: str) -> None:
     page.goto(f"{site_url}/")
     page.screenshot(path=str(ARTIFACTS / "home.png"), full_page=True)
@@ -118,7 +146,7 @@ def test_download_database_and_query_it_with_sqlite3(page, site_url: str, tmp_pa
     path = tmp_path / "nianbao.db"
     download_info.value.save_as(path)
     with sqlite3.connect(path) as conn:
-        expected = {r[0] for r in conn.execute("select id from report_versions where instr(text, '疫情') > 0")}
+        expected = {r[0] for r in conn.execute("select version_id from search_documents where instr(document, '疫情') > 0")}
     sqlite3_cli = shutil.which("sqlite3")
     if sqlite3_cli is None:
         pytest.skip("no sqlite3 command line")

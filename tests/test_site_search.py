@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from nianbao.archive.search import gram_document, parse_query, search, snippet
+from nianbao.archive.search import gram_document, parse_query, search, snippet, term_forms
 
 
 def fetch(url: str) -> str:
@@ -21,21 +21,25 @@ def fetch(url: str) -> str:
 
 
 def ground_truth(db: Path, terms: list[str], table: str = "report_versions") -> set[int]:
-    """Ids whose text contains every term, by SQLite's own instr (ASCII letters matched without case)."""
-    where = " and ".join(["instr(lower(text), lower(?)) > 0"] * len(terms))
+    """Ids whose document (what the report page shows) contains every term, or for a traditional term its
+    simplified form, by SQLite's own instr (ASCII letters matched without case)."""
+    groups = term_forms(terms)
+    where = " and ".join("(" + " or ".join(["instr(lower(d.document), lower(?)) > 0"] * len(g)) + ")" for g in groups)
     sql = {
-        "report_versions": f"select id from report_versions where {where}",
-        "reports": f"select r.id from reports r join report_versions v on v.id = r.current_version_id where {where}",
+        "report_versions": f"select d.version_id from search_documents d where {where}",
+        "reports": f"select r.id from reports r join search_documents d on d.version_id = r.current_version_id "
+        f"where {where}",
     }[table if table != "current_reports" else "reports"]
     with sqlite3.connect(db) as conn:
-        return {row[0] for row in conn.execute(sql, terms)}
+        return {row[0] for row in conn.execute(sql, [f for g in groups for f in g])}
 
 
 def sampled_terms(db: Path) -> list[list[str]]:
-    """Substrings of the archive's own texts of 1, 2, 3, 4 and 6 characters, alone and combined."""
+    """Substrings of the archive's own documents (text and tables) of 1, 2, 3, 4 and 6 characters, alone and
+    combined."""
     rng = random.Random(20260523)
     with sqlite3.connect(db) as conn:
-        texts = [t for (t,) in conn.execute("select text from report_versions where length(text) > 50")]
+        texts = [t for (t,) in conn.execute("select document from search_documents where length(document) > 50")]
     def pick(length: int) -> str:
         while True:
             text = rng.choice(texts)
@@ -53,6 +57,7 @@ HANDPICKED = [
     ["pdf"], ["PDF"], ["Pdf"], ["5k"], ["street"], ["ſtreet"], ["Émile"], ["émile"], ["ａｂｃ"], ["ＡＢＣ"],
     ["😀"], ["AND"], ["OR"], ["NOT"], ["a*"], ["(一)"], ["-1"], ["col:val"], ["不存在的词语组合"], ["Z"],
     ["结 果 维 持"], ["政府信息公开", "申请"], ["信息", "公开", "工作"],
+    ["復議"], ["行政復議", "疫情"], ["社会公益组织"], ["本年废止件数"], ["結 果 維 持"],
 ]
 
 
@@ -91,7 +96,7 @@ def test_chinese_and_digit_terms_match_literal_instr(site_db: Path) -> None:
     """Without Latin letters, ignoring ASCII case changes nothing: the ground truth is literally instr(text, term)."""
     with sqlite3.connect(site_db) as conn:
         for term in ["疫情", "复", "〔2021〕", "2020", "ＡＢＣ"]:
-            literal = {r[0] for r in conn.execute("select id from report_versions where instr(text, ?) > 0", [term])}
+            literal = {r[0] for r in conn.execute("select version_id from search_documents where instr(document, ?) > 0", [term])}
             assert literal == ground_truth(site_db, [term])
 
 

@@ -11,7 +11,6 @@ from datasette import hookimpl
 from datasette.utils.asgi import NotFound, Response
 
 from nianbao.archive.agency import find_bodies
-from nianbao.archive.search import highlight, parse_query
 from nianbao.archive.site import (
     archive_database,
     check_keys,
@@ -26,6 +25,7 @@ from nianbao.parsers.ocr import LOW_CONFIDENCE
 from nianbao.parsers.pictures import page_png
 from nianbao.site.args import ID, parse_id
 from nianbao.site.limits import longer_values
+from nianbao.site.search import marked_report
 
 EXTENSIONS = {"pdf": ".pdf", "docx": ".docx", "doc": ".doc", "wps": ".wps", "html": ".html", "text": ".txt"}
 
@@ -79,7 +79,7 @@ async def report_page(datasette, request):
     )
     if version:
         context |= await _version_context(db, version)
-        context["text_html"] = highlight(version["text"] or "", parse_query(query), request.args.get("case") == "1")
+    await marked_report(context, query, request.args.get("case") == "1")
     return Response.html(await datasette.render_template("nianbao_report.html", context, request=request))
 
 
