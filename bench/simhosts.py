@@ -6,6 +6,9 @@ rewritten to its own name), each answer held back by a server latency drawn once
 ``latency`` (default 0.3–1 s, like a small government server).  It is used as the crawl's HTTP
 proxy, like the mirror, and writes the registry of the copied portals for the crawl to read.
 
+With ``columns`` (:class:`bench.simcolumns.ColumnSize`) each host serves instead one 年报 column
+of a realistic length built from the sample reports (bench/simcolumns.py; simulated, and said so).
+
 It records when each request arrived, so a bench can check the crawl's politeness per host
 (robots.txt first, the gap between requests, requests at once).  On a loaded machine the server's
 own threads start late now and then, which makes two arrivals look closer than they were sent; the
@@ -30,6 +33,7 @@ from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
 from scrapy.crawler import Crawler
 from scrapy.http import Response
 
+from bench.simcolumns import ColumnSize, LongColumns
 from nianbao.crawler.mirror.server import SITE_DIR, MirrorHandler, MirrorServer, Resource, Snapshot, load_snapshot
 from nianbao.crawler.registry import SAMPLE_REGISTRY_PATH
 
@@ -73,9 +77,10 @@ class SimSnapshot:
 class SimServer(MirrorServer):
     request_queue_size = 2048  # hundreds of hosts connect at once; the default backlog (5) drops them
 
-    def __init__(self, hosts: int, latency: tuple[float, float] = (0.3, 1.0)) -> None:
+    def __init__(self, hosts: int, latency: tuple[float, float] = (0.3, 1.0), columns: ColumnSize | None = None) -> None:
         super().__init__(0, 1, SITE_DIR)
-        self.snapshot = SimSnapshot(load_snapshot(SITE_DIR, 1), hosts)  # type: ignore[assignment]
+        self.columns = LongColumns([sim_host(i)[0] for i in range(hosts)], columns) if columns else None
+        self.snapshot = self.columns or SimSnapshot(load_snapshot(SITE_DIR, 1), hosts)  # type: ignore[assignment]
         self.hosts = hosts
         self.latency = latency
         self.arrivals: list[Arrival] = []
@@ -98,8 +103,12 @@ class SimServer(MirrorServer):
         return taken
 
     def write_registry(self, path: Path) -> Path:
-        """The sample portals of every simulated host, as a registry file."""
+        """The sample portals of every simulated host (or its long column), as a registry file."""
         sample = yaml.safe_load(SAMPLE_REGISTRY_PATH.read_text("utf-8"))
+        if self.columns:
+            path.write_text(yaml.safe_dump({**sample, "portals": self.columns.registry_entries()}, allow_unicode=True),
+                            encoding="utf-8")
+            return path
         portals = []
         for index in range(self.hosts):
             host, site = sim_host(index)

@@ -97,6 +97,8 @@ class WarcWriterMiddleware:
         return middleware
 
     def process_response(self, request: Request, response: Response) -> Response:
+        if "cached" in response.flags:  # from the HTTP cache (crawler/cache.py): no exchange took place
+            return response
         assert self.crawler.spider is not None  # responses come only while a spider runs
         writer = self._open(self.crawler.spider)
         request_record = writer.create_warc_record(
