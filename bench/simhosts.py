@@ -140,14 +140,16 @@ class Politeness:
     requests: int
     min_gap: float  # shortest time between two request arrivals at one host
     max_at_once: int  # most requests of one host in progress together
-    robots_first: bool  # every host was asked for robots.txt before anything else
+    robots_first: bool  # every host was asked for robots.txt before anything else (or, if cached, not at all)
 
     def __str__(self) -> str:
         return (f"{self.hosts} hosts, {self.requests} requests; per host: shortest gap {self.min_gap:.2f} s, "
                 f"at most {self.max_at_once} at once, robots.txt first: {'yes' if self.robots_first else 'NO'}")
 
 
-def politeness(arrivals: list[Arrival]) -> Politeness:
+def politeness(arrivals: list[Arrival], robots_cached: bool = False) -> Politeness:
+    """``robots_cached``: a crawl may use a robots.txt cached by an earlier one (crawler/cache.py), so a
+    host asked no robots.txt is fine; one asked for it must have been asked for it first."""
     by_host: dict[str, list[Arrival]] = defaultdict(list)
     for arrival in sorted(arrivals, key=lambda a: a.at):
         by_host[arrival.host].append(arrival)
@@ -157,7 +159,8 @@ def politeness(arrivals: list[Arrival]) -> Politeness:
         requests=len(arrivals),
         min_gap=min(gaps, default=float("inf")),
         max_at_once=max((_most_at_once(v) for v in by_host.values()), default=0),
-        robots_first=all(visits[0].path == "/robots.txt" for visits in by_host.values()),
+        robots_first=all(visits[0].path == "/robots.txt" or (robots_cached and all(v.path != "/robots.txt" for v in visits))
+                         for visits in by_host.values()),
     )
 
 

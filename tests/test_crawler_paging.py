@@ -4,21 +4,21 @@ once per bound, and robots.txt is reused for 24 hours.
 Real crawls (the real spider in a subprocess) of a simulated long TRS column on loopback
 (bench/simcolumns.py: 30 sample-report variants, 6 a page, 5 pages) into a real archive; the
 column is changed between crawls the way portals change, and time passing is the archive's
-visits (and the HTTP cache's timestamps) moved back, as if they had happened then.
+visits (and the HTTP cache's timestamps) moved back, as if they had happened then (bench/timeshift.py).
 """
 
 from __future__ import annotations
 
-import pickle
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from test_crawler_revisit import move_back, versions_of
+from test_crawler_revisit import versions_of
 
 from bench.simcolumns import ColumnSize, HostColumn
 from bench.simhosts import SimServer, start_sim
+from bench.timeshift import age_archive, age_cache
 from nianbao.crawler.run import MIRROR_SETTINGS, run_crawl_subprocess
 
 BOUND = 30
@@ -62,18 +62,6 @@ def last_run(db: Path) -> dict:
     return {"complete": complete, "not_due": not_due, "listed": listed, "statuses": statuses}
 
 
-def age_robots_cache(db: Path, hours: float) -> int:
-    """Make the cached robots.txt answers ``hours`` older (Scrapy's filesystem cache keeps the time in pickled_meta)."""
-    aged = 0
-    for meta_path in (db.parent / "httpcache").rglob("pickled_meta"):
-        meta = pickle.loads(meta_path.read_bytes())
-        if meta["url"].endswith("/robots.txt"):
-            meta["timestamp"] -= hours * 3600
-            meta_path.write_bytes(pickle.dumps(meta, protocol=4))
-            aged += 1
-    return aged
-
-
 def test_unchanged_column_is_paged_no_further_than_page_one_and_robots_txt_is_kept_24_hours(sim, tmp_path):
     db = tmp_path / "archive.db"
     col = column(sim)
@@ -93,9 +81,9 @@ def test_unchanged_column_is_paged_no_further_than_page_one_and_robots_txt_is_ke
     assert run["listed"] == run["not_due"] == PAGE  # page 1's reports, known and not due
     assert set(run["statuses"].values()) == {"active"} and len(run["statuses"]) == reports
 
-    assert age_robots_cache(db, 23) == 1
+    assert age_cache(db.parent / "httpcache", suffix="/robots.txt", hours=23) == 1
     assert robots not in crawl(sim, db)  # 23 hours on: still the cached copy
-    assert age_robots_cache(db, 2) == 1
+    assert age_cache(db.parent / "httpcache", suffix="/robots.txt", hours=2) == 1
     assert robots in crawl(sim, db)  # 25 hours on: asked again (RFC 9309 §2.4)
 
 
@@ -103,7 +91,7 @@ def test_a_new_report_on_page_one_is_found_on_the_next_crawl(sim, tmp_path):
     db = tmp_path / "archive.db"
     col = column(sim)
     crawl(sim, db)
-    move_back(db, 1)
+    age_archive(db, 1)
     new_url = col.add()
 
     requested = crawl(sim, db)
@@ -122,7 +110,7 @@ def test_removal_and_edit_deep_in_a_column_show_within_the_bound_and_never_befor
     removed_url = col.remove(2 * PAGE + 2)  # from page 3
     edited_url = col.edit(3 * PAGE + 1)  # on page 4 (page 5 before the removal)
 
-    move_back(db, 1)
+    age_archive(db, 1)
     requested = crawl(sim, db)  # the next day: page 1 only; neither report asked for, nothing marked removed
     assert list_pages(col, requested) == ["index.html"]
     assert removed_url not in requested and edited_url not in requested
@@ -131,11 +119,11 @@ def test_removal_and_edit_deep_in_a_column_show_within_the_bound_and_never_befor
     with sqlite3.connect(db) as conn:
         assert versions_of(conn, edited_url) == 1
 
-    move_back(db, BOUND - 2)  # the full walk 29 days ago: still within the bound
+    age_archive(db, BOUND - 2)  # the full walk 29 days ago: still within the bound
     crawl(sim, db)
     assert set(last_run(db)["statuses"].values()) == {"active"}
 
-    move_back(db, 1)  # the bound since the last full walk: every page read, every listed report asked again
+    age_archive(db, 1)  # the bound since the last full walk: every page read, every listed report asked again
     requested = crawl(sim, db)
     assert list_pages(col, requested) == ["index.html", "index_1.html", "index_2.html", "index_3.html", "index_4.html"]
     assert removed_url in requested and edited_url in requested  # the removal check (404) and the revisit

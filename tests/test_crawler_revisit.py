@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bench.timeshift import age_archive
 from nianbao.crawler.mirror.server import SITE_DIR
 from nianbao.crawler.revisit import KnownReport
 
@@ -19,18 +20,6 @@ CHANGES = json.loads((SITE_DIR / "2" / "manifest.json").read_text(encoding="utf-
 EDITED_URL, REMOVED_URL = CHANGES["edited"]["url"], CHANGES["removed"]["url"]
 PORTALS = ("nxzw", "gongyi")
 BOUND = 30
-
-
-def move_back(db_path, days: int) -> None:
-    """Make every visit of the archive ``days`` older."""
-    shift = f"strftime('%Y-%m-%dT%H:%M:%SZ', {{}}, '-{days} days')"
-    with sqlite3.connect(db_path) as conn:
-        conn.execute(f"update fetches set fetched_at = {shift.format('fetched_at')}")
-        conn.execute(f"update report_versions set fetched_at = {shift.format('fetched_at')}")
-        conn.execute(f"update reports set first_seen = {shift.format('first_seen')}, "
-                     f"last_seen = {shift.format('last_seen')}")
-        conn.execute(f"update crawl_runs set started_at = {shift.format('started_at')}, "
-                     f"ended_at = {shift.format('ended_at')}")
 
 
 def versions_of(conn, url: str) -> int:
@@ -47,7 +36,7 @@ def test_edit_of_an_old_report_is_caught_within_the_bound(crawl_mirror, mirror, 
     # The next day: the edit is there, but the report was verified yesterday and is years old: not requested.
     # gongyi's first page lists only known reports: paging stops there, so the report gone from its
     # second page is neither asked for nor taken as removed (the column was not walked to the end).
-    move_back(db_path, 1)
+    age_archive(db_path, 1)
     mirror.clear_hits()
     crawl_mirror(db_path, PORTALS, snapshot=2, NIANBAO_REVISIT_MAX_DAYS=BOUND)
     requested = mirror.requested_urls()
@@ -69,7 +58,7 @@ def test_edit_of_an_old_report_is_caught_within_the_bound(crawl_mirror, mirror, 
 
     # The bound later the lists are walked in full, every listed report is asked again: the edit becomes a
     # version and the unlisted report, now answering 404, is marked removed.
-    move_back(db_path, BOUND)
+    age_archive(db_path, BOUND)
     mirror.clear_hits()
     crawl_mirror(db_path, PORTALS, snapshot=2, NIANBAO_REVISIT_MAX_DAYS=BOUND)
     assert EDITED_URL in mirror.requested_urls()
