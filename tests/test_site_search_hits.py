@@ -37,38 +37,39 @@ def test_count_rows_and_facets_read_the_matching_set_once(site_db: Path, monkeyp
             counts = Counter(row[i] for row in rows if row[i] is not None)
             assert {r["value"]: r["count"] for r in data["facet_results"][facet]["results"]} == counts, facet
         statements = [t["sql"] for t in data["_trace"]["traces"] if "current_reports" in (t.get("sql") or "")]
-        assert len(statements) == 2 + len(FACETS)  # the count, the rows, each facet ...
+        assert len(statements) == 2 + 4 + 1  # the count, the rows, 4 column facets, 1 for the 3 region facets ...
         assert all(f"temp.{PREFIX}" in sql and "search_" not in sql for sql in statements)  # ... none searches
 
 
 def test_connections_hold_the_recent_searches_only(site_db: Path) -> None:
+    """Each connection keeps the KEEP most recent searches, as the versions found or, when they are most
+    of the versions, as the versions not found; a search again is the same table."""
     hits = HitSets(time_limit_ms=5000)
     conn = sqlite3.connect(f"file:{site_db}?immutable=1", uri=True)
-    queries = ["复议", "疫情", "申请", "公开", "政府", "信息", "工作", "的"]
-    tables = {}
-    for query in queries:
-        sql, params = match_sql(query)
-        tables[query] = hits.table(sql, params)
-        hits.sync(conn)
+    versions = {v for (v,) in conn.execute("select id from report_versions")}
+    queries = ["公开", "政府", "复议", "信息", "疫情", "工作", "申请", "的"]
+    clauses = {q: hits.filter(conn, *match_sql(q), "id", len(versions)) for q in queries}
     held = {n for (n,) in conn.execute("select name from temp.sqlite_master where type = 'table'")}
+    tables = {q: PREFIX + clause.split(PREFIX)[1].split(")")[0] for q, clause in clauses.items()}
     assert held == {tables[q] for q in queries[-KEEP:]}  # the oldest dropped
+    kinds = set()
     for query in queries[-KEEP:]:
-        found = {v for (v,) in conn.execute(f"select version_id from temp.{tables[query]}")}
-        assert found == ground_truth(site_db, [query])
-    again = hits.table(*match_sql(queries[0]))  # searched again: the same table, computed again
-    hits.sync(conn)
-    assert again == tables[queries[0]] and conn.execute(f"select count(*) from temp.{again}").fetchone()[0] == len(
-        ground_truth(site_db, [queries[0]]))
+        expected = ground_truth(site_db, [query])
+        stored = {v for (v,) in conn.execute(f"select version_id from temp.{tables[query]}")}
+        complement = " not in " in clauses[query]
+        kinds.add(complement)
+        assert stored == (versions - expected if complement else expected), query
+        assert complement == (len(expected) * 2 > len(versions))
+        found = {v for (v,) in conn.execute(f"select id from report_versions where {clauses[query]}")}
+        assert found == expected
+    assert kinds == {True, False}  # both kinds exercised
+    assert hits.filter(conn, *match_sql(queries[0]), "id", len(versions)) == clauses[queries[0]]  # computed again
 
 
 def test_a_search_over_the_time_limit_leaves_no_table(site_db: Path) -> None:
     hits = HitSets(time_limit_ms=1)
     conn = sqlite3.connect(f"file:{site_db}?immutable=1", uri=True)
     slow = "select version_id from search_documents where instr(document, '不存在') > 0"  # reads every document
-    hits.table(slow, {})
-    try:
-        hits.sync(conn)
-        raised = False
-    except sqlite3.OperationalError as exc:
-        raised = "interrupted" in str(exc)
-    assert raised and not conn.execute("select count(*) from temp.sqlite_master").fetchone()[0]
+    with pytest.raises(sqlite3.OperationalError, match="interrupted"):
+        hits.filter(conn, slow, {}, "id", 1000)
+    assert not conn.execute("select count(*) from temp.sqlite_master").fetchone()[0]

@@ -35,14 +35,13 @@ from nianbao.archive.search import (
 from nianbao.archive.site import archive_database
 from nianbao.site.args import page_number
 from nianbao.site.database import PublishedDatabase
-from nianbao.site.hits import HitSets
 
 # table or view -> its column holding a report_versions id
 SEARCHABLE = {"reports": "current_version_id", "report_versions": "id", "current_reports": "version_id"}
+COUNTED = {"reports": "reports", "report_versions": "report_versions", "current_reports": "reports"}  # its rows
 PAGE_SIZE = 20
 FIRST_HIT = "#" + Highlighter.FIRST  # appended to links into a report page: the browser scrolls to the first hit
 LAST_PAGE = 10_000  # 200,000 hits: more than the archive holds reports
-DRIVE_BELOW = 20  # a matching set under 1/20 of the reports is where the table page's lookups start
 TOO_SLOW = "搜索超时，请加入更多字词 — the search took too long; add words"
 
 
@@ -64,7 +63,8 @@ def filters_from_request(request, database, table, datasette):
             found = match_query(query, indexed=index_is_current(conn))
             if found is None or not isinstance(db, PublishedDatabase):
                 return found, "" if found is None else f"[{column}] in ({found.sql})"
-            return found, hit_set_filter(db.hits, conn, found, column)
+            rows = conn.execute(f"select count(*) from {COUNTED[table]}").fetchone()[0]
+            return found, db.hits.filter(conn, found.sql, found.params, column, rows)
 
         try:
             found, where = await db.execute_fn(plan)
@@ -83,19 +83,6 @@ def filters_from_request(request, database, table, datasette):
         )
 
     return inner
-
-
-def hit_set_filter(hits: HitSets, conn: sqlite3.Connection, found: Match, column: str) -> str:
-    """The filter reading the search's result from a temporary table computed once per connection.
-
-    A large set is probed by rowid while SQLite walks the table in the order it likes (the unary ``+``
-    keeps it from looking up every hit through an index); a small one drives the lookups itself.
-    """
-    table = hits.table(found.sql, found.params)
-    hits.sync(conn)
-    found_count, reports = conn.execute(f"select (select count(*) from temp.{table}), (select count(*) from reports)").fetchone()
-    plus = "+" if found_count * DRIVE_BELOW > reports else ""
-    return f"{plus}[{column}] in (select version_id from temp.{table})"
 
 
 async def search_page(datasette, request):
