@@ -72,7 +72,7 @@ class SimColumn(Column):
 
 @dataclass
 class HostColumn:
-    """One simulated host's column: its reports newest first, rendered to the files it serves."""
+    """One simulated host's column: its reports in list order (newest first), rendered to the files it serves."""
 
     host: str
     index: int
@@ -83,7 +83,8 @@ class HostColumn:
 
     def __post_init__(self) -> None:
         agencies = max(1, math.ceil(self.size.reports / YEARS))
-        self.reports = [self._variant(LATEST_YEAR - k // agencies, k % agencies, k) for k in range(self.size.reports)]
+        made = [self._variant(LATEST_YEAR - k // agencies, k % agencies, k) for k in range(self.size.reports)]
+        self.reports = sorted(made, key=lambda r: r.published, reverse=True)  # as the list shows them
         self._render()
 
     @property
