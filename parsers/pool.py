@@ -108,7 +108,8 @@ class Worker:
         with theirs:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "nianbao.parsers.worker", str(theirs.fileno()), str(memory_mb)],
-                pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL, env={**WORKER_ENVIRONMENT, **os.environ})
+                pass_fds=[theirs.fileno()], env={**WORKER_ENVIRONMENT, **os.environ},
+                stdin=subprocess.DEVNULL, stdout=2)  # stdout may carry a command's output (a crawl's JSON stats)
         self.connection = Connection(ours.detach())
         self.documents = 0
         self.retired = False  # it said it cannot go on (a MemoryError outside the parser) and exits
