@@ -117,8 +117,8 @@ def _heading(element: etree._Element) -> str:
     for child in element:
         if len(texts) >= 3:
             break
-        if child is first:
-            texts += islice(child.itertext(), 3)  # its descendants' text nodes, as .//text()
+        if child is first and first is not None:
+            texts += islice(first.itertext(), 3)  # its descendants' text nodes, as .//text()
         if child.tail:
             texts.append(child.tail)
     return "".join(texts[:3])
