@@ -60,9 +60,6 @@ class ArchivePipeline:
     def open_spider(self) -> None:
         spider = cast("PortalSpider", self.crawler.spider)
         self.pool = parse_pool(self.crawler.settings)
-        # Start the workers now: started by the first report, their start (the forkserver importing the
-        # parsers, seconds on a loaded machine) would hold the reactor in the middle of the crawl.
-        self.pool.submit(b"", "start.txt").result()
         self.writer = crawl_writer(self.crawler)
         self.writer.attach_archive(self.db_path)
         self.run_id = self.writer.submit(self._start_run, spider.portals).result()

@@ -25,7 +25,7 @@ import logging
 import queue
 import threading
 from collections.abc import Callable
-from concurrent.futures import Future
+from concurrent.futures import CancelledError, Future
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -157,7 +157,7 @@ def in_reactor(future: Future[T]) -> Deferred[T]:
     deferred: Deferred[T] = Deferred()
 
     def done(finished: Future[T]) -> None:
-        error = finished.exception()
+        error = CancelledError() if finished.cancelled() else finished.exception()
         if error is None:
             reactor.callFromThread(deferred.callback, finished.result())
         else:
