@@ -23,13 +23,13 @@ from __future__ import annotations
 from pathlib import Path
 from time import time
 
-from scrapy import Request
+from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.httpcache import HttpCacheMiddleware
 from scrapy.exceptions import NotConfigured
 from scrapy.extensions.httpcache import FilesystemCacheStorage, RFC2616Policy
 from scrapy.http import Response
-from scrapy.settings import BaseSettings
+from scrapy.settings import BaseSettings, Settings
 from scrapy.utils.httpobj import urlparse_cached
 
 from nianbao.crawler.spiders.portal import META_LIST
@@ -48,14 +48,23 @@ def is_robots(request: Request) -> bool:
 
 
 class CacheMiddleware(HttpCacheMiddleware):
-    """Scrapy's HTTP cache, on only with an archive; a failed list page stays a failure."""
+    """Scrapy's HTTP cache with nianbao's policy and storage, on only with an archive (whatever
+    ``HTTPCACHE_ENABLED`` says: that one switches Scrapy's own cache middleware); a failed list page
+    stays a failure."""
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CacheMiddleware:
         settings = crawler.settings
         if not settings.get("NIANBAO_DB") or settings.getbool("NIANBAO_REVALIDATE"):
             raise NotConfigured
-        return super().from_crawler(crawler)
+        own = Settings(settings.copy_to_dict() | {
+            "HTTPCACHE_ENABLED": True, "HTTPCACHE_POLICY": f"{__name__}.RobotsAndListsPolicy",
+            "HTTPCACHE_STORAGE": f"{__name__}.ArchiveCacheStorage"})
+        middleware = cls(own, crawler.stats)
+        crawler.signals.connect(middleware.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
+        middleware.crawler = crawler
+        return middleware
 
     def process_exception(self, request: Request, exception: Exception) -> Request | Response | None:  # type: ignore[override]
         if request.meta.get(META_LIST):

@@ -73,16 +73,11 @@ DOWNLOADER_MIDDLEWARES = {
     # Validators from the archive on requests; a 304 is filled with the stored bytes after the WARC saw it,
     # and after DownloaderStats (850) counted it, so downloader/response_bytes is what the network carried.
     "nianbao.crawler.conditional.ConditionalRequestMiddleware": 580,
-    # robots.txt (24 h) and list pages (revalidated) cached across crawls beside the archive; Scrapy's own
-    # cache middleware is replaced by this subclass, which is off without an archive.
-    "scrapy.downloadermiddlewares.httpcache.HttpCacheMiddleware": None,
+    # robots.txt (24 h) and list pages (revalidated) cached across crawls beside the archive, by a subclass of
+    # Scrapy's cache middleware with its own policy and storage (Scrapy's own stays off: HTTPCACHE_ENABLED).
     "nianbao.crawler.cache.CacheMiddleware": 900,
     "nianbao.crawler.warc.WarcWriterMiddleware": 950,  # next to the downloader: the exchange as sent and received
 }
-HTTPCACHE_ENABLED = True  # read by nianbao.crawler.cache.CacheMiddleware only (robots.txt and list pages)
-HTTPCACHE_POLICY = "nianbao.crawler.cache.RobotsAndListsPolicy"
-HTTPCACHE_STORAGE = "nianbao.crawler.cache.ArchiveCacheStorage"
-
 # At the end of a crawl: reports no longer listed whose URL now 404s or redirects away are marked removed.
 EXTENSIONS = {"nianbao.crawler.removals.RemovalCheckExtension": 500}
 ITEM_PIPELINES = {
