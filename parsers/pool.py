@@ -33,20 +33,22 @@ from __future__ import annotations
 
 import hashlib
 import os
+import pkgutil
 import resource
 import signal
+import sys
 import threading
 from collections.abc import Iterable
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
-from multiprocessing import get_context
+from multiprocessing import forkserver, get_context
 from multiprocessing.context import BaseContext
 from types import TracebackType
 
 from pebble import ProcessExpired, ProcessPool
 
-from nianbao.parsers.api import PARSER_VERSION, parse_bytes
+from nianbao.parsers import extract
 from nianbao.parsers.model import ParseResult
 
 DEFAULT_MEMORY_MB = 2048
@@ -69,14 +71,33 @@ def _limit_memory(memory_mb: int) -> None:
 
 def _worker_context() -> BaseContext:
     """forkserver: workers never inherit the threads of a running crawl (a fork of a threaded process
-    may deadlock), and start from a server that imported the parsers once."""
+    may deadlock), and start from a server that imported once what every worker needs: the main module
+    (multiprocessing runs it again in each worker), this module (pebble's worker loop) and every
+    extractor (OCR stays lazy: only a scan needs it)."""
     context = get_context("forkserver")
-    context.set_forkserver_preload(["nianbao.parsers.api"])
+    extractors = [f"{extract.__name__}.{module.name}" for module in pkgutil.iter_modules(extract.__path__)]
+    context.set_forkserver_preload([_main_module(), __name__, *extractors])
     return context
+
+
+def _main_module() -> str:
+    """The main module's import name (``python -m``), or ``__main__``: the server imports a script by its path."""
+    spec = getattr(sys.modules["__main__"], "__spec__", None)
+    return spec.name if spec is not None and spec.name else "__main__"
+
+
+def _parse(data: bytes, path: str | None) -> ParseResult:
+    """A worker's task (or ``workers=0``'s parse).  The parsers are imported here, not with this module:
+    a process that only hands documents to workers never loads them (the workers have them preloaded)."""
+    from nianbao.parsers.api import parse_bytes
+
+    return parse_bytes(data, path=path)
 
 
 def parse_failed(data: bytes, path: str | None, reason: str) -> ParseResult:
     """The result of a document whose parse did not finish: no figures, the reason as its error."""
+    from nianbao.parsers.api import PARSER_VERSION
+
     result = ParseResult(format="", errors=[reason], path=path)
     result.sha256, result.parser_version = hashlib.sha256(data).hexdigest(), PARSER_VERSION
     return result
@@ -99,7 +120,10 @@ class ParsePool:
         self.timeout = timeout
         self._lock = threading.Lock()
         self._retired: list[ProcessPool] = []  # pools pebble gave up, stopped on close()
+        self._stopped = False
         self._pool = self._new_pool() if self.workers > 0 else None
+        if self._pool is not None:
+            forkserver.ensure_running()  # the server imports the parsers while the caller gets on with its work
 
     def _new_pool(self) -> ProcessPool:
         return ProcessPool(self.workers, TASKS_PER_WORKER, _limit_memory, [self.memory_mb], context=_worker_context())
@@ -107,6 +131,8 @@ class ParsePool:
     def _live_pool(self) -> ProcessPool:
         with self._lock:
             assert self._pool is not None
+            if self._stopped:
+                raise RuntimeError("the parse pool was stopped: it takes no more documents")
             if not self._pool.active:  # pebble gave it up (a worker died outside any task)
                 self._retired.append(self._pool)
                 self._pool = self._new_pool()
@@ -117,14 +143,14 @@ class ParsePool:
         the future always holds a ParseResult."""
         outcome: Future[ParseResult] = Future()
         if self._pool is None:
-            outcome.set_result(parse_bytes(data, path=path))
+            outcome.set_result(_parse(data, path))
         else:
             self._schedule(outcome, data, path, timeout or self.timeout, attempts=2)
         return outcome
 
     def _schedule(self, outcome: Future[ParseResult], data: bytes, path: str | None, timeout: float | None,
                   attempts: int) -> None:
-        task = self._live_pool().schedule(parse_bytes, [data], {"path": path}, timeout=timeout)
+        task = self._live_pool().schedule(_parse, [data, path], timeout=timeout)
 
         def done(task: Future[ParseResult]) -> None:
             if attempts > 1 and not task.cancelled() and isinstance(task.exception(), BrokenProcessPool):
@@ -149,11 +175,19 @@ class ParsePool:
         except Exception as exc:  # e.g. a result that could not be sent back
             return parse_failed(data, path, f"parse failed in the worker: {type(exc).__name__}: {exc}")
 
-    def close(self) -> None:
-        """Stop the workers; documents still queued are dropped (their futures are cancelled)."""
+    def stop(self) -> None:
+        """Take no more documents and let the workers end in the background (pebble notices within 0.1 s);
+        :meth:`close` waits for them.  Documents still queued are dropped (their futures are cancelled)."""
+        self._stopped = True
         for pool in [*self._retired, self._pool]:
             if pool is not None:
                 pool.stop()
+
+    def close(self) -> None:
+        """Stop the workers and wait for them to end."""
+        self.stop()
+        for pool in [*self._retired, self._pool]:
+            if pool is not None:
                 pool.join()
 
     def __enter__(self) -> ParsePool:
