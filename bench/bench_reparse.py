@@ -42,19 +42,17 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from multiprocessing import forkserver
+from multiprocessing import forkserver, resource_tracker
 from pathlib import Path
 
 from bench.verdict import conclude, conditions
-from nianbao.archive.db import open_archive
-from nianbao.archive.publish import refresh_derived
-from nianbao.archive.reparse import reparse_archive
-from nianbao.archive.versions import PARSE_TABLES
-from nianbao.parsers import parse_bytes
 from nianbao.parsers.pool import ParsePool, default_workers
 
+# nianbao's archive modules and parsers are imported in the functions that use them: multiprocessing runs
+# this module again in each worker of the in-process pools, which should not load them.
+
 GOAL = 0.75
-NIANBAO = [sys.executable, "-m", "nianbao.cli"]
+NIANBAO = [str(Path(sys.executable).with_name("nianbao"))]  # the console script, as operators run it
 ALTERED_VALUE = -4242  # no report prints it
 PR_SET_CHILD_SUBREAPER = 36
 
@@ -85,22 +83,29 @@ def cpu_seconds() -> float:
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime + fork_server_children()
 
 
+def fork_server_pid() -> int | None:
+    return forkserver._forkserver._forkserver_pid  # type: ignore[attr-defined]  # no public accessor
+
+
 def fork_server_children() -> float:
-    pid = forkserver._forkserver._forkserver_pid  # type: ignore[attr-defined]  # no public accessor
+    pid = fork_server_pid()
     if pid is None:
         return 0.0
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[13]) + int(fields[14])) / os.sysconf("SC_CLK_TCK")  # cutime, cstime
 
 
-def reap_descendants() -> None:
-    """Wait for the fork server and resource tracker a command left behind (they were reparented to
-    this subreaper), so their CPU is counted."""
-    while True:
+def reap_descendants(own: set[int]) -> None:
+    """Wait for the fork server and resource tracker a command left behind (reparented to this subreaper:
+    every child but ``own``, this process's own), so their CPU is counted."""
+    me = str(os.getpid())
+    for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
-            os.waitpid(-1, 0)
-        except ChildProcessError:
-            return
+            pid, parent = stat.parent.name, stat.read_text().rsplit(")", 1)[1].split()[1]
+        except OSError:  # ended meanwhile
+            continue
+        if parent == me and int(pid) not in own:
+            os.waitpid(int(pid), 0)
 
 
 def command(args: list[str], stdout: Path | None = None) -> tuple[float, float]:
@@ -109,7 +114,7 @@ def command(args: list[str], stdout: Path | None = None) -> tuple[float, float]:
     with open(stdout or os.devnull, "wb") as out:
         subprocess.run(args, check=True, stdout=out, stderr=subprocess.DEVNULL)
     wall = time.perf_counter() - start
-    reap_descendants()
+    reap_descendants({pid for pid in (fork_server_pid(), resource_tracker._resource_tracker._pid) if pid})  # type: ignore[attr-defined]
     return wall, cpu_seconds() - cpu
 
 
@@ -176,6 +181,10 @@ class Archive:
             done.append(copy)
 
             def work() -> None:
+                from nianbao.archive.db import open_archive
+                from nianbao.archive.publish import refresh_derived
+                from nianbao.archive.reparse import reparse_archive
+
                 db = open_archive(copy)
                 with ParsePool(workers) as pool:
                     reparse_archive(db, pool)
@@ -188,6 +197,8 @@ class Archive:
         return lambda: command([*NIANBAO, "parse", "--json", *self.files], stdout=output)
 
     def parse_here(self) -> Callable[[], tuple[float, float]]:
+        from nianbao.parsers import parse_bytes
+
         return lambda: in_process(lambda: [parse_bytes(content, path=name) for name, content in self.documents])
 
     def verify(self, copies: list[Path], anchor_output: Path) -> list[str]:
@@ -212,6 +223,8 @@ class Archive:
 
 def enlarge(source: Path, target: Path, copies: int) -> None:
     """``target``: ``source`` with its reports repeated ``copies`` times (new ids, the same documents)."""
+    from nianbao.archive.versions import PARSE_TABLES
+
     shutil.copy(source, target)
     conn = sqlite3.connect(target)
     reports, versions = conn.execute("select max(id), (select max(id) from report_versions) from reports").fetchone()
@@ -235,6 +248,9 @@ def enlarge(source: Path, target: Path, copies: int) -> None:
 
 def refreshed(path: Path) -> None:
     """Bring the derived tables up to date, so a reparse's refresh does only what the reparse changed."""
+    from nianbao.archive.db import open_archive
+    from nianbao.archive.publish import refresh_derived
+
     db = open_archive(path)
     refresh_derived(db)
     db.close()
@@ -287,7 +303,7 @@ def main() -> None:
         folder = Path(name)
         subprocess.run([*NIANBAO, "demo", "--db", str(folder / "demo.db"), "--no-serve"], check=True,
                        capture_output=True)
-        reap_descendants()
+        reap_descendants(set())
         demo = folder / "demo.working.db"  # the archive crawls and reparse write
         refreshed(demo)
         print(f"conditions: {conditions()}; {default_workers()} parse workers by default; CPU counts every "

@@ -36,7 +36,6 @@ import os
 import pkgutil
 import resource
 import signal
-import sys
 import threading
 from collections.abc import Iterable
 from concurrent.futures import Future
@@ -71,19 +70,13 @@ def _limit_memory(memory_mb: int) -> None:
 
 def _worker_context() -> BaseContext:
     """forkserver: workers never inherit the threads of a running crawl (a fork of a threaded process
-    may deadlock), and start from a server that imported once what every worker needs: the main module
-    (multiprocessing runs it again in each worker), this module (pebble's worker loop) and every
-    extractor (OCR stays lazy: only a scan needs it)."""
+    may deadlock), and start from a server that imported once what every worker needs: a main script
+    run by path, such as the ``nianbao`` command (multiprocessing would run it again in each worker),
+    this module (pebble's worker loop) and every extractor (OCR stays lazy: only a scan needs it)."""
     context = get_context("forkserver")
     extractors = [f"{extract.__name__}.{module.name}" for module in pkgutil.iter_modules(extract.__path__)]
-    context.set_forkserver_preload([_main_module(), __name__, *extractors])
+    context.set_forkserver_preload(["__main__", __name__, *extractors])
     return context
-
-
-def _main_module() -> str:
-    """The main module's import name (``python -m``), or ``__main__``: the server imports a script by its path."""
-    spec = getattr(sys.modules["__main__"], "__spec__", None)
-    return spec.name if spec is not None and spec.name else "__main__"
 
 
 def _parse(data: bytes, path: str | None) -> ParseResult:
