@@ -4,7 +4,8 @@
 - ``portal``: the hosting portal's id;
 - ``agency``: a body's id (any of its names' ids): its reports under every name;
 - ``region``: a region code (640500) or name (中卫市, 江苏省): the bodies there, by the body's region;
-- ``q``: words that must all appear in the report's title or the changed version's text.
+- ``q``: words that must all appear in what the changed version shows (title, agency, text, table titles and
+  cells): the site's search (``archive.search``), with its term and length limits (QueryError beyond them).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from nianbao.archive.regions import by_code, region_of
+from nianbao.archive.search import match_query
 
 KINDS = ("new", "edited", "removed", "restored")
 _ID = re.compile(r"[0-9]{1,18}")
@@ -35,8 +37,12 @@ def region_prefix(value: str) -> str | None:
     return region.prefix if region else None
 
 
-def change_filters(args: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
-    """SQL over ``changes c join reports r`` for the request's parameters, and its parameters."""
+def change_filters(args: Mapping[str, Any], indexed: bool = True) -> tuple[str, dict[str, Any]]:
+    """SQL over ``changes c join reports r`` for the request's parameters, and its parameters.
+
+    ``indexed``: whether the search indexes are current (``archive.search.index_is_current``); if not,
+    ``q`` reads every document instead of missing what is not indexed yet.
+    """
     kinds = [k for k in _getlist(args, "kind") if k in KINDS] or list(KINDS)
     params: dict[str, Any] = {f"k{i}": k for i, k in enumerate(kinds)}
     clauses = [f"c.kind in ({', '.join(':' + name for name in params)})"]
@@ -52,10 +58,10 @@ def change_filters(args: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
         clauses.append("r.agency_id in (select a.id from agencies a join bodies b on b.id = a.body_id "
                        "where b.region_code like :region || '%')")
         params["region"] = region_prefix(args["region"]) or "-"  # a place that is no region matches nothing
-    for i, term in enumerate((args.get("q") or "").split()):
-        clauses.append(f"(instr(r.title, :q{i}) > 0 or instr((select v.text from report_versions v "
-                       f"where v.id = coalesce(c.version_id, r.current_version_id)), :q{i}) > 0)")
-        params[f"q{i}"] = term
+    found = match_query(args.get("q") or "", indexed=indexed)
+    if found is not None:
+        clauses.append(f"coalesce(c.version_id, r.current_version_id) in ({found.sql})")
+        params |= found.params
     return " and ".join(clauses), params
 
 

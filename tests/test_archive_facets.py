@@ -60,6 +60,9 @@ def test_older_archive_gains_failed_checks_filled_in(site_db: Path, tmp_path: Pa
     shutil.copy(site_db, old)
     with sqlite3.connect(old) as conn:  # as an archive made before the column existed
         conn.execute("drop view current_reports")
+        for (index,) in conn.execute("select name from pragma_index_list('reports')").fetchall():
+            if "failed_checks" in {c for (c,) in conn.execute("select name from pragma_index_info(?)", [index])}:
+                conn.execute(f"drop index {index}")
         conn.execute("alter table reports drop column failed_checks")
     db = open_archive(old)
     assert db.execute("select count(*) from reports where failed_checks > 0").fetchone()[0] > 0

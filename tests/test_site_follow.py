@@ -19,6 +19,7 @@ from test_history_site import archive_path  # noqa: F401 (the fixture: an edited
 
 from nianbao.archive.db import open_archive
 from nianbao.archive.publish import make_datasette, refresh_derived
+from nianbao.archive.search import index_is_current
 from nianbao.archive.site import figure_labels
 from nianbao.parsers.templates import TEMPLATES
 from nianbao.site.pages import content_disposition, original_file_name
@@ -158,3 +159,32 @@ def test_figure_keys_are_shown_with_their_labels(site_url: str) -> None:
     assert f'{label}<br><span class="en" lang="en">{english}</span>' in report
     charts = get(f"{site_url}/charts")[2].decode()
     assert charts.count("<optgroup") == 4 and "三、收到和处理政府信息公开申请情况" in charts
+
+
+def test_feed_search_is_the_site_search(history_site, archive_path: Path) -> None:  # noqa: F811
+    """``?q=`` finds what the site's search finds in the changed version: table cells, one character, a
+    traditional form; over the search's limits it is a 400, never a partial search; same with or without
+    the index."""
+    path, ds = history_site
+    changed = query(path, "select distinct c.report_id, d.document from changes c join reports r on r.id = c.report_id "
+                          "join search_documents d on d.version_id = coalesce(c.version_id, r.current_version_id)")
+
+    def expected(*words: str) -> set[int]:
+        return {report for report, document in changed if all(w in document for w in words)}
+
+    cell = query(path, """select c.atom from report_versions v join raw_tables t on t.version_id = v.id,
+        json_each(t.rows) r, json_each(r.value) c where length(c.atom) > 3 and instr(v.text, c.atom) = 0
+        and instr(v.title, c.atom) = 0 limit 1""")[0][0]  # a word printed in a table only
+    with sqlite3.connect(archive_path) as conn:
+        assert not index_is_current(conn)  # never synced: the search reads every document
+    unindexed = make_datasette(archive_path)
+    for words in ([cell], ["年"], ["复议", cell], ["申请12件"]):
+        want = expected(*words)
+        assert want, words
+        for site in (ds, unindexed):
+            assert set(feed_reports(site, "q=" + urllib.parse.quote(" ".join(words)))[1]) == want, words
+    assert set(feed_reports(ds, "q=" + urllib.parse.quote("復議"))[1]) == expected("复议")
+    too_many = urllib.parse.quote(" ".join(f"词{i}" for i in range(60)))
+    for page in ("/changes.atom", "/changes"):
+        response = datasette_get(ds, f"{page}?q={too_many}")
+        assert response.status_code == 400 and "Too many terms" in response.text

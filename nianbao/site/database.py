@@ -20,6 +20,8 @@ from typing import Any
 
 from datasette.database import Database
 
+from nianbao.site.hits import HitSets
+
 FileIdentity = tuple[int, int, int, int]
 
 _held = threading.local()  # per worker thread: database name -> (file identity, connection)
@@ -37,6 +39,7 @@ class PublishedDatabase(Database):
     def __init__(self, ds: Any, path: str | Path) -> None:
         super().__init__(ds, path=str(path), is_mutable=False)
         self.identity = file_identity(path)
+        self.hits = HitSets(ds.setting("sql_time_limit_ms"))
 
     @property
     def hash(self) -> str:
@@ -53,7 +56,7 @@ class PublishedDatabase(Database):
 
     async def execute_fn(self, fn: Callable[[sqlite3.Connection], Any]) -> Any:
         if self.ds.executor is None:  # Datasette without threads (num_sql_threads 0) keeps one connection
-            return await super().execute_fn(fn)
+            return await super().execute_fn(lambda conn: self._run(fn, conn))
 
         def in_thread() -> Any:
             identity = self.follow()
@@ -65,9 +68,13 @@ class PublishedDatabase(Database):
                 self.ds._prepare_connection(conn, self.name)
                 held = (identity, conn)
                 setattr(_held, self.name, held)
-            return fn(held[1])
+            return self._run(fn, held[1])
 
         return await asyncio.get_running_loop().run_in_executor(self.ds.executor, in_thread)
+
+    def _run(self, fn: Callable[[sqlite3.Connection], Any], conn: sqlite3.Connection) -> Any:
+        self.hits.sync(conn)  # the recent searches' results, which a page's statements may read
+        return fn(conn)
 
     def _close(self, conn: sqlite3.Connection) -> None:
         conn.close()

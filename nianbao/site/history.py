@@ -17,10 +17,11 @@ from typing import Any
 from xml.etree import ElementTree as ET
 
 from datasette import hookimpl
-from datasette.utils.asgi import NotFound, Response
+from datasette.utils.asgi import BadRequest, NotFound, Response
 
 from nianbao.archive.diff import figure_changes, side_by_side
 from nianbao.archive.feeds import KINDS, change_filters, feed_query
+from nianbao.archive.search import QueryError, index_is_current
 from nianbao.archive.site import english_labels, figure_labels, summary_in_words
 from nianbao.site.args import ID, parse_id, web_link
 
@@ -97,7 +98,10 @@ def _version_arg(value: str | None, by_id: dict[int, Any]) -> int | None:
 
 
 async def _recent(db, args, limit: int) -> list[dict[str, Any]]:
-    where, params = change_filters(args)
+    try:  # in a database thread, as the search's parsing and planning always run
+        where, params = await db.execute_fn(lambda conn: change_filters(args, indexed=index_is_current(conn)))
+    except QueryError as exc:  # over the search's limits, as on the search page
+        raise BadRequest(str(exc)) from exc
     return await _rows(db, f"""
         select c.*, r.title, r.agency, r.year, r.portal_id, r.url, r.status, p.name as portal_name
         from changes c join reports r on r.id = c.report_id left join portals p on p.id = r.portal_id

@@ -24,6 +24,7 @@ from markupsafe import Markup
 
 from nianbao.archive.search import (
     Highlighter,
+    Match,
     QueryError,
     index_is_current,
     match_query,
@@ -33,12 +34,15 @@ from nianbao.archive.search import (
 )
 from nianbao.archive.site import archive_database
 from nianbao.site.args import page_number
+from nianbao.site.database import PublishedDatabase
 
 # table or view -> its column holding a report_versions id
 SEARCHABLE = {"reports": "current_version_id", "report_versions": "id", "current_reports": "version_id"}
+COUNTED = {"reports": "reports", "report_versions": "report_versions", "current_reports": "reports"}  # its rows
 PAGE_SIZE = 20
 FIRST_HIT = "#" + Highlighter.FIRST  # appended to links into a report page: the browser scrolls to the first hit
 LAST_PAGE = 10_000  # 200,000 hits: more than the archive holds reports
+TOO_SLOW = "搜索超时，请加入更多字词 — the search took too long; add words"
 
 
 @hookimpl(trylast=True)  # last, so its extra_context wins over the built-in search's supports_search=False
@@ -53,18 +57,26 @@ def filters_from_request(request, database, table, datasette):
         if not query.strip():  # no search: nothing to ask the database
             return FilterArguments([], extra_context=context)
 
-        def plan(conn: sqlite3.Connection):
-            return match_query(query, indexed=index_is_current(conn))
+        db = datasette.get_database(database)
+
+        def plan(conn: sqlite3.Connection) -> tuple[Match | None, str]:
+            found = match_query(query, indexed=index_is_current(conn))
+            if found is None or not isinstance(db, PublishedDatabase):
+                return found, "" if found is None else f"[{column}] in ({found.sql})"
+            rows = conn.execute(f"select count(*) from {COUNTED[table]}").fetchone()[0]
+            return found, db.hits.filter(conn, found.sql, found.params, column, rows)
 
         try:
-            found = await datasette.get_database(database).execute_fn(plan)
+            found, where = await db.execute_fn(plan)
         except QueryError as exc:
             raise BadRequest(str(exc)) from exc
+        except sqlite3.OperationalError as exc:  # the time limit, while computing the matching set
+            raise BadRequest(TOO_SLOW if "interrupted" in str(exc) else str(exc)) from exc
         if found is None:
             return FilterArguments([], extra_context=context)
         also = f"（同时搜索 also searched {' '.join(found.also_searched)}）" if found.also_searched else ""
         return FilterArguments(
-            [f"[{column}] in ({found.sql})"],
+            [where],
             found.params,
             [f"报告内容包含 the report shows {query.strip()}{also}"],
             context,
@@ -91,7 +103,7 @@ async def search_page(datasette, request):
     except QueryError as exc:
         error, status = str(exc), 400
     except sqlite3.OperationalError as exc:  # the time limit, or a database that is not an archive
-        error = "搜索超时，请加入更多字词 — the search took too long; add words" if "interrupted" in str(exc) else str(exc)
+        error = TOO_SLOW if "interrupted" in str(exc) else str(exc)
     context = {
         "q": query,
         "case": case_sensitive,
