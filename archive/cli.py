@@ -1,7 +1,7 @@
 """``nianbao publish``, ``nianbao serve`` and ``nianbao reparse``.
 
-Each command imports what it needs when it runs: ``nianbao reparse`` starts its parse workers' fork
-server before it loads the archive's modules (sqlite-utils, ~0.2 s), so both happen at once.
+Each command imports what it needs when it runs: ``nianbao reparse`` starts its parse workers before it
+loads the archive's modules (sqlite-utils, ~0.2 s), so the workers load the parsers meanwhile.
 """
 
 from __future__ import annotations
@@ -87,7 +87,7 @@ def reparse(db_path: str, workers: int | None, ocr_only: bool) -> None:
         raise click.ClickException(f"no archive database at {db_path}")
     if ocr_only and not ocr_available():
         raise click.ClickException(OCR_MISSING)
-    with ParsePool(workers) as pool:  # its fork server loads the parsers while this process loads the archive
+    with ParsePool(workers) as pool:  # the workers load the parsers while this process loads the archive
         from nianbao.archive.db import open_archive
         from nianbao.archive.publish import refresh_derived
         from nianbao.archive.reparse import reparse_archive
@@ -97,9 +97,8 @@ def reparse(db_path: str, workers: int | None, ocr_only: bool) -> None:
         with click.progressbar(length=versions, label="reparsing", file=sys.stderr) as bar:
             summary = reparse_archive(db, pool, progress=lambda done, total: bar.update(done - bar.pos),
                                       needs_ocr_only=ocr_only)
-        pool.stop()  # the workers end while the derived tables are refreshed
-        refresh_derived(db)
-        db.close()
+    refresh_derived(db)
+    db.close()
     click.echo(
         f"{summary.versions} versions reparsed, {summary.changed} changed, "
         f"{summary.failed} without a known template"

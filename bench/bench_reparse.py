@@ -10,10 +10,10 @@ alternating so both sides see the same machine:
 (a) as an operator runs it: the wall time of ``nianbao reparse --db COPY`` (a fresh copy of the demo's
     working archive each round) against ``nianbao parse --json FILE...`` over the same raw documents
     written to files: two commands, the same interpreter start-up on both sides.  CPU counts every
-    process a command started (this process is their subreaper and reaps them all).
-(b) in this process, no interpreter start-up: ``reparse_archive`` in a new worker pool (workers
-    started inside the timing, from a fork server already running) and the derived tables refreshed,
-    against ``parse_bytes`` over the documents in memory (parsers already imported).
+    process a command started (its parse workers included).
+(b) in this process, no start-up of this interpreter: ``reparse_archive`` in a new worker pool (its
+    workers, fresh interpreters, started inside the timing) and the derived tables refreshed, against
+    ``parse_bytes`` over the documents in memory (parsers already imported).
 
 The demo archive is the sample mirror crawled twice (``nianbao demo --no-serve``, 16 versions); a
 larger one repeats its reports ``--copies`` times (new report and version ids, the same documents), to
@@ -29,7 +29,6 @@ a report share is parsed once).  Conditions printed: cores, workers, load averag
 from __future__ import annotations
 
 import argparse
-import ctypes
 import json
 import os
 import resource
@@ -42,19 +41,19 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from multiprocessing import forkserver, resource_tracker
 from pathlib import Path
 
 from bench.verdict import conclude, conditions
+from nianbao.archive.db import open_archive
+from nianbao.archive.publish import refresh_derived
+from nianbao.archive.reparse import reparse_archive
+from nianbao.archive.versions import PARSE_TABLES
+from nianbao.parsers import parse_bytes
 from nianbao.parsers.pool import ParsePool, default_workers
-
-# nianbao's archive modules and parsers are imported in the functions that use them: multiprocessing runs
-# this module again in each worker of the in-process pools, which should not load them.
 
 GOAL = 0.75
 NIANBAO = [str(Path(sys.executable).with_name("nianbao"))]  # the console script, as operators run it
 ALTERED_VALUE = -4242  # no report prints it
-PR_SET_CHILD_SUBREAPER = 36
 
 
 @dataclass
@@ -77,35 +76,9 @@ class Timing:
 
 
 def cpu_seconds() -> float:
-    """This process and every descendant reaped so far, including the parse workers its fork server
-    reaped (the server waits for each worker that ends: its children's CPU in /proc)."""
+    """This process and every descendant it waited for (the pools' workers, the commands and theirs)."""
     own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime + fork_server_children()
-
-
-def fork_server_pid() -> int | None:
-    return forkserver._forkserver._forkserver_pid  # type: ignore[attr-defined]  # no public accessor
-
-
-def fork_server_children() -> float:
-    pid = fork_server_pid()
-    if pid is None:
-        return 0.0
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[13]) + int(fields[14])) / os.sysconf("SC_CLK_TCK")  # cutime, cstime
-
-
-def reap_descendants(own: set[int]) -> None:
-    """Wait for the fork server and resource tracker a command left behind (reparented to this subreaper:
-    every child but ``own``, this process's own), so their CPU is counted."""
-    me = str(os.getpid())
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            pid, parent = stat.parent.name, stat.read_text().rsplit(")", 1)[1].split()[1]
-        except OSError:  # ended meanwhile
-            continue
-        if parent == me and int(pid) not in own:
-            os.waitpid(int(pid), 0)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def command(args: list[str], stdout: Path | None = None) -> tuple[float, float]:
@@ -113,9 +86,7 @@ def command(args: list[str], stdout: Path | None = None) -> tuple[float, float]:
     cpu, start = cpu_seconds(), time.perf_counter()
     with open(stdout or os.devnull, "wb") as out:
         subprocess.run(args, check=True, stdout=out, stderr=subprocess.DEVNULL)
-    wall = time.perf_counter() - start
-    reap_descendants({pid for pid in (fork_server_pid(), resource_tracker._resource_tracker._pid) if pid})  # type: ignore[attr-defined]
-    return wall, cpu_seconds() - cpu
+    return time.perf_counter() - start, cpu_seconds() - cpu
 
 
 def in_process(work: Callable[[], object]) -> tuple[float, float]:
@@ -181,10 +152,6 @@ class Archive:
             done.append(copy)
 
             def work() -> None:
-                from nianbao.archive.db import open_archive
-                from nianbao.archive.publish import refresh_derived
-                from nianbao.archive.reparse import reparse_archive
-
                 db = open_archive(copy)
                 with ParsePool(workers) as pool:
                     reparse_archive(db, pool)
@@ -197,8 +164,6 @@ class Archive:
         return lambda: command([*NIANBAO, "parse", "--json", *self.files], stdout=output)
 
     def parse_here(self) -> Callable[[], tuple[float, float]]:
-        from nianbao.parsers import parse_bytes
-
         return lambda: in_process(lambda: [parse_bytes(content, path=name) for name, content in self.documents])
 
     def verify(self, copies: list[Path], anchor_output: Path) -> list[str]:
@@ -223,8 +188,6 @@ class Archive:
 
 def enlarge(source: Path, target: Path, copies: int) -> None:
     """``target``: ``source`` with its reports repeated ``copies`` times (new ids, the same documents)."""
-    from nianbao.archive.versions import PARSE_TABLES
-
     shutil.copy(source, target)
     conn = sqlite3.connect(target)
     reports, versions = conn.execute("select max(id), (select max(id) from report_versions) from reports").fetchone()
@@ -248,9 +211,6 @@ def enlarge(source: Path, target: Path, copies: int) -> None:
 
 def refreshed(path: Path) -> None:
     """Bring the derived tables up to date, so a reparse's refresh does only what the reparse changed."""
-    from nianbao.archive.db import open_archive
-    from nianbao.archive.publish import refresh_derived
-
     db = open_archive(path)
     refresh_derived(db)
     db.close()
@@ -266,7 +226,6 @@ def compare(title: str, archive: Archive, rounds: int, worker_counts: list[int |
     sides = {"parse": archive.parse_command(output)}
     sides.update({f"reparse {w}": archive.reparse_command(w, copies) for w in worker_counts})
     ends = alternate(rounds, sides)
-    warm_pool()
     here = {"parse": archive.parse_here()}
     here.update({f"reparse {w}": archive.reparse_here(w if w is not None else default_workers(), copies)
                  for w in worker_counts})
@@ -286,24 +245,16 @@ def compare(title: str, archive: Archive, rounds: int, worker_counts: list[int |
     return archive.verify(copies, output), ends, inside
 
 
-def warm_pool() -> None:
-    """Start the fork server the in-process pools' workers come from (an interpreter start-up: not timed)."""
-    with ParsePool(1) as pool:
-        pool.submit(b"<html></html>", "warm.html").result()
-
-
 def main() -> None:
     options = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     options.add_argument("--rounds", type=int, default=5, help="rounds on the demo archive (median kept)")
     options.add_argument("--copies", type=int, default=20, help="the larger archive repeats the demo's reports")
     options.add_argument("--large-rounds", type=int, default=1, help="rounds on the larger archive (0: skip it)")
     args = options.parse_args()
-    ctypes.CDLL(None).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
         subprocess.run([*NIANBAO, "demo", "--db", str(folder / "demo.db"), "--no-serve"], check=True,
                        capture_output=True)
-        reap_descendants(set())
         demo = folder / "demo.working.db"  # the archive crawls and reparse write
         refreshed(demo)
         print(f"conditions: {conditions()}; {default_workers()} parse workers by default; CPU counts every "
