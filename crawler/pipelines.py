@@ -6,7 +6,8 @@ WARC writer share), every capture's documents are parsed in a :class:`~nianbao.p
 error on that document), then the capture is ingested in its own transaction, here, in the crawl's
 one thread, so the archive has one writer.  When the spider closes
 the run's per-portal counts (list pages read, list pages failed) are written and the run is
-finished, with each portal's outcome (ok / blocked / suspect / failed, ``crawler.health``).  Reports
+finished, with each portal's outcome (ok / blocked / suspect / failed, ``crawler.health``), and the
+run's new versions are indexed for search (``nianbao publish`` then has little left to index).  Reports
 no longer listed are checked by ``crawler.removals``, not here.
 """
 
@@ -14,12 +15,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
+import sqlite3
 import sys
 from concurrent.futures import Future
 from dataclasses import asdict
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, cast
 
+import sqlite_utils
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
@@ -36,6 +40,8 @@ from nianbao.parsers.pool import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_SECONDS, Par
 
 if TYPE_CHECKING:
     from nianbao.crawler.spiders.portal import PortalSpider
+
+logger = logging.getLogger(__name__)
 
 
 class ArchivePipeline:
@@ -140,7 +146,21 @@ class ArchivePipeline:
         if not hasattr(self, "db"):  # the archive never opened: nothing to close
             return
         runs.finish_run(self.db, self.run_id, status="finished" if reason == "finished" else "interrupted")
+        index_for_search(self.db)
         self.db.close()
+
+
+def index_for_search(db: sqlite_utils.Database) -> None:
+    """Index the run's new versions for search now, so ``nianbao publish`` indexes only what others wrote
+    since; when another writer holds the archive too long, the next publish indexes them instead."""
+    from nianbao.archive.search import sync_search_index
+
+    try:
+        indexed = sync_search_index(db)
+    except sqlite3.OperationalError as error:
+        logger.warning("search index not brought up to date (the next publish does it): %s", error)
+    else:
+        logger.info("search index: %d versions indexed", indexed)
 
 
 def parse_pool(settings: Settings) -> ParsePool:
