@@ -7,7 +7,8 @@ error on that document), then the capture is ingested in the crawl's writer thre
 (``crawler/writer.py``: the archive's one writer, off Scrapy's reactor, many reports per
 transaction; the pipeline awaits each report's commit).  When the spider closes
 the run's per-portal counts (list pages read, list pages failed) are written and the run is
-finished, with each portal's outcome (ok / blocked / suspect / failed, ``crawler.health``).  Reports
+finished, with each portal's outcome (ok / blocked / suspect / failed, ``crawler.health``), and the
+run's new versions are indexed for search (``nianbao publish`` then has little left to index).  Reports
 no longer listed are checked by ``crawler.removals``, not here.
 """
 
@@ -15,6 +16,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
+import sqlite3
 import sys
 from dataclasses import asdict
 from pathlib import Path
@@ -26,6 +29,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.settings import Settings
 from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet.threads import deferToThread
 
 from nianbao.archive.capture import Capture, ListedReport, ReportCapture
 from nianbao.archive.ingest import IngestResult
@@ -38,6 +42,8 @@ from nianbao.parsers.pool import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_SECONDS, Par
 
 if TYPE_CHECKING:
     from nianbao.crawler.spiders.portal import PortalSpider
+
+logger = logging.getLogger(__name__)
 
 
 class ArchivePipeline:
@@ -162,6 +168,23 @@ class ArchivePipeline:
             return
         status = "finished" if reason == "finished" else "interrupted"
         await self.writer.run(lambda: runs.finish_run(self._db, self.run_id, status=status))
+        # on a connection of its own, outside the writer's batched transactions (indexing commits its own)
+        await maybe_deferred_to_future(deferToThread(index_for_search, self.db_path))
+
+
+def index_for_search(db_path: str) -> None:
+    """Index the run's new versions for search now, so ``nianbao publish`` indexes only what others wrote
+    since; when another writer holds the archive too long, the next publish indexes them instead."""
+    from nianbao.archive.db import open_archive
+    from nianbao.archive.search import sync_search_index
+
+    db = open_archive(db_path)
+    try:
+        logger.info("search index: %d versions indexed", sync_search_index(db))
+    except sqlite3.OperationalError as error:
+        logger.warning("search index not brought up to date (the next publish does it): %s", error)
+    finally:
+        db.close()
 
 
 def parse_pool(settings: Settings) -> ParsePool:
