@@ -73,3 +73,17 @@ def test_a_search_over_the_time_limit_leaves_no_table(site_db: Path) -> None:
     with pytest.raises(sqlite3.OperationalError, match="interrupted"):
         hits.filter(conn, slow, {}, "id", 1000)
     assert not conn.execute("select count(*) from temp.sqlite_master").fetchone()[0]
+
+
+def test_other_connections_copy_the_result_instead_of_searching_again(site_db: Path) -> None:
+    hits = HitSets(time_limit_ms=5000)
+    first, second = (sqlite3.connect(f"file:{site_db}?immutable=1", uri=True) for _ in range(2))
+    clause = hits.filter(first, *match_sql("复议 申请"), "id", 1000)
+    ran: list[str] = []
+    second.set_trace_callback(ran.append)
+    hits.sync(second)
+    table = PREFIX + clause.split(PREFIX)[1].split(")")[0]
+    assert ran and not any("search_" in sql for sql in ran)  # no index read, no document read
+    assert [r for r in second.execute(f"select * from temp.{table}")] == [r for r in first.execute(f"select * from temp.{table}")]
+    expected = ground_truth(site_db, ["复议", "申请"])
+    assert {v for (v,) in second.execute(f"select id from report_versions where {clause}")} == expected
