@@ -37,6 +37,7 @@ DRIVE_BELOW = 20  # a set under 1/20 of the table is where the page's lookups sh
 
 @dataclass
 class HitSet:
+    file: Any  # which file it was computed in (a publish replaces the file; a new connection reads the new one)
     sql: str  # selects the matching version ids
     params: dict[str, Any]
     complement: bool | None = None  # the table holds the versions not found; decided by the first fill
@@ -52,31 +53,34 @@ class HitSets:
         self._recent: OrderedDict[str, HitSet] = OrderedDict()
         self._lock = threading.Lock()
 
-    def filter(self, conn: sqlite3.Connection, sql: str, params: dict[str, Any], column: str, rows: int) -> str:
+    def filter(self, conn: sqlite3.Connection, sql: str, params: dict[str, Any], column: str, rows: int,
+               file: Any = None) -> str:
         """A WHERE clause keeping the rows whose ``column`` (a report_versions id) is in what ``sql`` selects,
         through a temporary table made on ``conn`` now and on other connections when they next run.
 
-        ``rows``: how many rows the page's table has.  A large set is probed by rowid while SQLite walks
+        ``rows``: how many rows the page's table has; ``file``: what tells the file ``conn`` reads from the
+        next one (:func:`nianbao.site.database.file_identity`).  A large set is probed by rowid while SQLite walks
         the table in the order it likes (the unary ``+`` keeps it from looking up every hit through an
         index); a small one drives the lookups itself.
         """
-        key = hashlib.blake2b(json.dumps([sql, params], sort_keys=True).encode(), digest_size=8).hexdigest()
+        key = hashlib.blake2b(json.dumps([file, sql, params], sort_keys=True).encode(), digest_size=8).hexdigest()
         with self._lock:
-            hit_set = self._recent.setdefault(key, HitSet(sql, params))
+            hit_set = self._recent.setdefault(key, HitSet(file, sql, params))
             self._recent.move_to_end(key)
             while len(self._recent) > KEEP:
                 self._recent.popitem(last=False)
-        self.sync(conn)
+        self.sync(conn, file)
         table = f"select version_id from temp.{PREFIX}{key}"
         if hit_set.complement:
             return f"(+[{column}] is not null and +[{column}] not in ({table}))"
         plus = "+" if hit_set.size * DRIVE_BELOW > rows else ""
         return f"{plus}[{column}] in ({table})"
 
-    def sync(self, conn: sqlite3.Connection) -> None:
-        """Create on ``conn`` the tables of the recent searches it lacks and drop those no longer recent."""
+    def sync(self, conn: sqlite3.Connection, file: Any = None) -> None:
+        """Create on ``conn`` (reading ``file``) the tables of the recent searches in that file it lacks, and
+        drop the others."""
         with self._lock:
-            recent = dict(self._recent)
+            recent = {key: hit_set for key, hit_set in self._recent.items() if hit_set.file == file}
         held = {name for (name,) in conn.execute(
             "select name from temp.sqlite_master where type = 'table' and name like ?", [PREFIX + "%"]
         )}
