@@ -24,6 +24,7 @@ without and with a search.
     python -m bench.bench_search -n 2000            # a quick check
     nice python -m bench.bench_search -n 100000     # the target size (builds for a long while)
     python -m bench.bench_search --reuse            # query an archive built by an earlier run
+    python -m bench.bench_search --reuse --pages-only   # the faceted table pages only
 """
 
 from __future__ import annotations
@@ -491,7 +492,12 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=10, help="requests per table page timed")
     parser.add_argument("--truth", type=Path, help="save the ground truth here, or read it if saved for these queries")
     parser.add_argument("--truth-only", action="store_true", help="stop once the ground truth is saved")
+    parser.add_argument("--pages-only", action="store_true", help="with --reuse: time the table pages only")
     args = parser.parse_args()
+    if args.pages_only:
+        print(f"start: {conditions()}")
+        table_pages(args.out, args.pages)
+        return
     print(f"start: {conditions()}")
     if args.reuse:
         if not args.truth_only:  # which only reads, so it can run while another process indexes
@@ -529,12 +535,16 @@ def main() -> None:
           f"characters only) and against an instr scan of search_documents (the search without its index). "
           f"CPU {time.process_time() - cpu:.0f} s / wall {time.perf_counter() - wall:.0f} s; {conditions()}")
     conn.close()
+    table_pages(args.out, args.pages)
+
+
+def table_pages(db_path: Path, repeats: int) -> None:
     print(f"\n{'table page with facets':<44} {'first':>7} {'p50':>7} {'p95':>7} {'cpu first':>10} {'cpu p50':>8}")
-    for page, (wall, cpu) in facet_page_times(args.out, args.pages).items():
+    for page, (wall, cpu) in facet_page_times(db_path, repeats).items():
         print(f"{page:<44} {wall[0]:7.0f} {percentile(wall[1:], 50):7.0f} {percentile(wall[1:], 95):7.0f}"
               f" {cpu[0]:10.0f} {percentile(cpu[1:], 50):8.0f}")
     print(f"ms; Datasette's page with the facets metadata.yml sets, as a browser gets it, every count checked: the "
-          f"first request, then p50/p95 of {args.pages} more (a search is computed once per worker connection, "
+          f"first request, then p50/p95 of {repeats} more (a search is computed once per worker connection, "
           f"then reused); wall, and CPU of all the server's threads; {conditions()}")
 
 
