@@ -10,7 +10,7 @@ crawl (a fresh archive each time, politeness delays off) runs with ``NIANBAO_PAR
 (inline: parsing on the crawl's reactor, downloads wait) and with the pool (one worker per core),
 and prints the wall time Scrapy measured, reports/s, the CPU time of the crawl and its workers, and
 the ratio pool / inline.  The CPU time counts the crawl process and what it waited for: the pool's
-workers are children of the forkserver and may not all be counted.  It checks its own output: both
+workers are the crawl's children, counted once the pool has stopped them.  It checks its own output: both
 archives hold every PDF, the same reports with the same figure counts, and no parse error.
 """
 

@@ -25,12 +25,10 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import yaml
-from scrapy import Request
-from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
 from scrapy.crawler import Crawler
-from scrapy.http import Response
 
 from nianbao.crawler.mirror.server import SITE_DIR, MirrorHandler, MirrorServer, Resource, Snapshot, load_snapshot
+from nianbao.crawler.politeness import PoliteHTTPHandler
 from nianbao.crawler.registry import SAMPLE_REGISTRY_PATH
 
 TEXT_TYPES = ("text/", "application/json", "application/javascript", "application/xml")  # may name the host
@@ -161,22 +159,20 @@ def _most_at_once(visits: list[Arrival]) -> int:
     return most
 
 
-class TimedHTTPHandler(HTTP11DownloadHandler):
-    """Scrapy's HTTP handler, noting ``monotonic-time host path`` for each request it is handed.
+class TimedHTTPHandler(PoliteHTTPHandler):
+    """The shipped HTTP handler, noting ``monotonic-time host path`` as each request goes to its connection.
 
-    The downloader hands a request over once its host's delay has passed, so these are the send
-    times the politeness settings govern (middlewares and signals see requests before the delay).
+    These are the send times the politeness settings govern (crawler/politeness.py); middlewares and
+    signals see requests before the delay, the server a reactor turn later.
     """
 
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
         self.log = open(crawler.settings["BENCH_SEND_LOG"], "a", encoding="utf-8")  # noqa: SIM115 (whole crawl)
 
-    async def download_request(self, request: Request) -> Response:
-        parts = urlsplit(request.url)
-        self.log.write(f"{time.monotonic()} {parts.hostname} {parts.path}\n")
+    def sent(self, host: str, path: str, at: float) -> None:
+        self.log.write(f"{at} {host} {path}\n")
         self.log.flush()
-        return await super().download_request(request)
 
 
 def send_log_settings(path: Path) -> dict[str, Any]:

@@ -3,10 +3,12 @@
 The archive is opened when the spider opens (starting a crawl run whose id the spider and the
 WARC writer share), every capture's documents are parsed in a :class:`~nianbao.parsers.pool.ParsePool`
 (worker processes: Scrapy goes on downloading while they parse, and a file that kills its worker is an
-error on that document), then the capture is ingested in its own transaction, here, in the crawl's
-one thread, so the archive has one writer.  When the spider closes
+error on that document), then the capture is ingested in the crawl's writer thread
+(``crawler/writer.py``: the archive's one writer, off Scrapy's reactor, many reports per
+transaction; the pipeline awaits each report's commit).  When the spider closes
 the run's per-portal counts (list pages read, list pages failed) are written and the run is
-finished, with each portal's outcome (ok / blocked / suspect / failed, ``crawler.health``).  Reports
+finished, with each portal's outcome (ok / blocked / suspect / failed, ``crawler.health``), and the
+run's new versions are indexed for search (``nianbao publish`` then has little left to index).  Reports
 no longer listed are checked by ``crawler.removals``, not here.
 """
 
@@ -14,28 +16,34 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
+import sqlite3
 import sys
-from concurrent.futures import Future
 from dataclasses import asdict
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, cast
 
+import sqlite_utils
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.settings import Settings
 from scrapy.utils.defer import maybe_deferred_to_future
-from twisted.internet.defer import Deferred
+from twisted.internet.threads import deferToThread
 
 from nianbao.archive.capture import Capture, ListedReport, ReportCapture
 from nianbao.archive.ingest import IngestResult
 from nianbao.crawler.health import portal_outcome
+from nianbao.crawler.registry import Portal
 from nianbao.crawler.scope import link_refused
+from nianbao.crawler.writer import crawl_writer, in_reactor
 from nianbao.parsers.model import ParseResult
 from nianbao.parsers.pool import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_SECONDS, ParsePool
 
 if TYPE_CHECKING:
     from nianbao.crawler.spiders.portal import PortalSpider
+
+logger = logging.getLogger(__name__)
 
 
 class ArchivePipeline:
@@ -56,66 +64,85 @@ class ArchivePipeline:
         return pipeline
 
     def open_spider(self) -> None:
-        from nianbao.archive import runs
-        from nianbao.archive.db import open_archive
-
-        self.pool = parse_pool(self.crawler.settings)
-        self.db = open_archive(self.db_path)
-        self.run_id = runs.start_run(self.db)
         spider = cast("PortalSpider", self.crawler.spider)
+        self.pool = parse_pool(self.crawler.settings)
+        self.writer = crawl_writer(self.crawler)
+        self.writer.attach_archive(self.db_path)
+        self.run_id = self.writer.submit(self._start_run, spider.portals).result()
         spider.run_id = self.run_id
         self.crawler.stats.set_value("nianbao/run_id", self.run_id)  # tells `nianbao crawl` which run to report
-        for portal in spider.portals:
-            region = portal.region
-            runs.upsert_portal(
-                self.db,
-                id=portal.id,
-                name=portal.name,
-                province=region.province,
-                city=region.city,
-                county=region.county,
-                region_code=region.code,
-                level=portal.level,
-                base_url=portal.start_urls[0],
-            )
 
     async def process_item(self, item: Any) -> Any:
-        from nianbao.archive import runs
-        from nianbao.archive.history import sync_changes
-        from nianbao.archive.ingest import documents_to_parse, ingest_report
-
         if isinstance(item, ReportCapture):
-            futures = [self.pool.submit(data, path) for data, path in documents_to_parse(self.db, item)]
+            to_parse = await self.writer.run(self._documents_to_parse, item)
+            futures = [self.pool.submit(data, path) for data, path in to_parse]
             parsed = [await maybe_deferred_to_future(in_reactor(future)) for future in futures]
-            result = ingest_report(self.db, item, run_id=self.run_id, parsed={r.sha256: r for r in parsed})
-            if result.report_id is not None:
-                sync_changes(self.db, self.run_id, result.report_id)  # new/edited/restored → a changes row
+            result = await self.writer.run(self._ingest, item, parsed)
             if self.crawler.settings.getbool("NIANBAO_PROGRESS"):
                 print_progress(item, result)
         elif isinstance(item, ListedReport):
-            runs.record_listing(self.db, self.run_id, item)
+            await self.writer.run(self._record_listing, item)
         return item
+
+    # Jobs of the writer thread (they use self.writer.db, which only that thread may touch).
+
+    def _start_run(self, portals: list[Portal]) -> int:
+        from nianbao.archive import runs
+
+        run_id = runs.start_run(self._db)
+        for portal in portals:
+            region = portal.region
+            runs.upsert_portal(self._db, id=portal.id, name=portal.name, province=region.province, city=region.city,
+                               county=region.county, region_code=region.code, level=portal.level,
+                               base_url=portal.start_urls[0])
+        return run_id
+
+    def _documents_to_parse(self, item: ReportCapture) -> list[tuple[bytes, str]]:
+        from nianbao.archive.ingest import documents_to_parse
+
+        return documents_to_parse(self._db, item)
+
+    def _ingest(self, item: ReportCapture, parsed: list[ParseResult]) -> IngestResult:
+        from nianbao.archive.history import sync_changes
+        from nianbao.archive.ingest import ingest_report
+
+        result = ingest_report(self._db, item, run_id=self.run_id, parsed={r.sha256: r for r in parsed})
+        if result.report_id is not None:
+            sync_changes(self._db, self.run_id, result.report_id)  # new/edited/restored → a changes row
+        return result
+
+    def _record_listing(self, item: ListedReport) -> None:
+        from nianbao.archive import runs
+
+        runs.record_listing(self._db, self.run_id, item)
+
+    @property
+    def _db(self) -> sqlite_utils.Database:
+        assert self.writer.db is not None  # attached in open_spider
+        return self.writer.db
 
     def link_refused(self, url: str, reason: str, kind: str, found_on: str | None, portal_id: str | None) -> None:
         """A link the crawl would not fetch (crawler/scope.py): one ``refused_links`` row of this run."""
-        from nianbao.archive.db import transaction
         from nianbao.archive.runs import utc_now
 
-        if not hasattr(self, "db"):
+        if not hasattr(self, "run_id"):
             return
-        with transaction(self.db):
-            self.db.table("refused_links").insert({"run_id": self.run_id, "portal_id": portal_id, "url": url, "kind": kind,
-                                             "reason": reason, "found_on": found_on, "at": utc_now()})
+        row = {"run_id": self.run_id, "portal_id": portal_id, "url": url, "kind": kind, "reason": reason,
+               "found_on": found_on, "at": utc_now()}
+        self.writer.submit(lambda: self._db.table("refused_links").insert(row))
 
-    def close_spider(self) -> None:
+    async def close_spider(self) -> None:
+        spider = cast("PortalSpider", self.crawler.spider)
+        await self.writer.run(self._count_portals, spider)
+
+    def _count_portals(self, spider: PortalSpider) -> None:
         from nianbao.archive import runs
 
-        spider = cast("PortalSpider", self.crawler.spider)
         for portal in spider.portals:
             failures = spider.list_failures.get(portal.id, [])
             blocked = spider.blocked.get(portal.id, [])
             runs.count(
-                self.db,
+                self._db,
                 self.run_id,
                 portal.id,
                 error="\n".join([*(f"blocked: {b}" for b in blocked), *failures]) or None,
@@ -124,10 +151,10 @@ class ArchivePipeline:
             )
             links = spider.report_links[portal.id]
             outcome = portal_outcome(spider.pages[portal.id], failures, blocked, links,
-                                     runs.last_good_links(self.db, portal.id, self.run_id))
-            runs.set_outcome(self.db, self.run_id, portal.id, outcome.outcome, outcome.reason, links)
+                                     runs.last_good_links(self._db, portal.id, self.run_id))
+            runs.set_outcome(self._db, self.run_id, portal.id, outcome.outcome, outcome.reason, links)
 
-    def spider_closed(self, reason: str) -> None:
+    async def spider_closed(self, reason: str) -> None:
         """Close the run once Scrapy says why it stopped: only a crawl that ran out of work is 'finished'.
 
         A crawl stopped by SIGTERM (systemd's time limit, a Scrapyd cancel) closes gracefully
@@ -137,10 +164,27 @@ class ArchivePipeline:
 
         if hasattr(self, "pool"):
             self.pool.close()
-        if not hasattr(self, "db"):  # the archive never opened: nothing to close
+        if not hasattr(self, "run_id"):  # the archive never opened: nothing to close
             return
-        runs.finish_run(self.db, self.run_id, status="finished" if reason == "finished" else "interrupted")
-        self.db.close()
+        status = "finished" if reason == "finished" else "interrupted"
+        await self.writer.run(lambda: runs.finish_run(self._db, self.run_id, status=status))
+        # on a connection of its own, outside the writer's batched transactions (indexing commits its own)
+        await maybe_deferred_to_future(deferToThread(index_for_search, self.db_path))
+
+
+def index_for_search(db_path: str) -> None:
+    """Index the run's new versions for search now, so ``nianbao publish`` indexes only what others wrote
+    since; when another writer holds the archive too long, the next publish indexes them instead."""
+    from nianbao.archive.db import open_archive
+    from nianbao.archive.search import sync_search_index
+
+    db = open_archive(db_path)
+    try:
+        logger.info("search index: %d versions indexed", sync_search_index(db))
+    except sqlite3.OperationalError as error:
+        logger.warning("search index not brought up to date (the next publish does it): %s", error)
+    finally:
+        db.close()
 
 
 def parse_pool(settings: Settings) -> ParsePool:
@@ -151,15 +195,6 @@ def parse_pool(settings: Settings) -> ParsePool:
         memory_mb=settings.getint("NIANBAO_PARSE_MEMORY_MB", DEFAULT_MEMORY_MB),
         timeout=settings.getfloat("NIANBAO_PARSE_TIMEOUT", DEFAULT_TIMEOUT_SECONDS),
     )
-
-
-def in_reactor(future: Future[ParseResult]) -> Deferred[ParseResult]:
-    """A Deferred that fires in the reactor's thread when the pool's future is done (it never fails)."""
-    from twisted.internet import reactor
-
-    deferred: Deferred[ParseResult] = Deferred()
-    future.add_done_callback(lambda done: reactor.callFromThread(deferred.callback, done.result()))
-    return deferred
 
 
 def print_progress(capture: ReportCapture, result: IngestResult) -> None:

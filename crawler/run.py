@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -71,4 +72,5 @@ def run_crawl_subprocess(
 
 if __name__ == "__main__":
     stats = run_crawl(**json.loads(sys.argv[1]))
+    stats["process_cpu_seconds"] = time.process_time()  # this process's threads, not its parse workers
     print(json.dumps(stats, default=str, ensure_ascii=False))

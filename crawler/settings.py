@@ -52,7 +52,10 @@ DOWNLOAD_TIMEOUT = 60
 DOWNLOAD_MAXSIZE = 200 * 1024 * 1024
 
 # Crawl scope (crawler/scope.py): only http(s), only the portals' hosts, never a private address.
-DOWNLOAD_HANDLERS = {"file": None, "data": None, "s3": None, "ftp": None}
+# Each host's delay counts from when its last request really went out (crawler/politeness.py).
+DOWNLOAD_HANDLERS = {"file": None, "data": None, "s3": None, "ftp": None,
+                     "http": "nianbao.crawler.politeness.PoliteHTTPHandler",
+                     "https": "nianbao.crawler.politeness.PoliteHTTPHandler"}
 TWISTED_DNS_RESOLVER = "nianbao.crawler.scope.GuardedResolver"
 
 # Redirects are not dropped as duplicates: a redirect loop must end in an error the spider records.

@@ -30,11 +30,15 @@ from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.http import Headers, Response
 from scrapy.settings import BaseSettings
-from warcio.statusandheaders import StatusAndHeaders
+from scrapy.utils.defer import maybe_deferred_to_future
+from warcio.statusandheaders import StatusAndHeaders, StatusAndHeadersParser
 from warcio.warcwriter import WARCWriter
 
 from nianbao import __version__
+from nianbao.crawler.writer import crawl_writer, in_reactor
 
+MAX_BACKLOG = 64 * 1024 * 1024  # bytes of exchanges waiting to be written before responses wait for the disk
+_Message = tuple[str, bytes, StatusAndHeaders]  # URL, body, HTTP headers of one side of an exchange
 META_FILE = "warc_file"
 META_RECORD_ID = "warc_record_id"
 
@@ -88,6 +92,7 @@ class WarcWriterMiddleware:
         self.path: Path | None = None
         self._file: BinaryIO | None = None
         self._writer: WARCWriter | None = None
+        self.thread = crawl_writer(crawler)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> WarcWriterMiddleware:
@@ -96,29 +101,33 @@ class WarcWriterMiddleware:
         crawler.signals.connect(middleware.close, signal=signals.spider_closed)
         return middleware
 
-    def process_response(self, request: Request, response: Response) -> Response:
+    async def process_response(self, request: Request, response: Response) -> Response:
+        """Queue the exchange for the writer thread; its record id goes in ``request.meta`` at once."""
         assert self.crawler.spider is not None  # responses come only while a spider runs
         writer = self._open(self.crawler.spider)
-        request_record = writer.create_warc_record(
-            request.url,
-            "request",
-            payload=BytesIO(request.body),
-            http_headers=StatusAndHeaders(_request_line(request), _request_headers(request), is_http_request=True),
-        )
-        response_record = writer.create_warc_record(
-            response.url,
-            "response",
-            payload=BytesIO(response.body),
-            http_headers=StatusAndHeaders(
-                _status_line(response.status), _header_pairs(response.headers), protocol="HTTP/1.1"
-            ),
-        )
-        writer.write_request_response_pair(request_record, response_record)
-        assert self._file is not None  # opened by _open
-        self._file.flush()
+        record_id = StatusAndHeadersParser.make_warc_id()
+        sent = (request.url, request.body,
+                StatusAndHeaders(_request_line(request), _request_headers(request), is_http_request=True))
+        received = (response.url, response.body, StatusAndHeaders(
+            _status_line(response.status), _header_pairs(response.headers), protocol="HTTP/1.1"))
+        ids = {"WARC-Record-ID": record_id, "WARC-Date": writer.curr_warc_date()}
+        written = self.thread.submit(self._write, writer, sent, received, ids,
+                                     size=len(request.body) + len(response.body))
+        if self.thread.backlog() > MAX_BACKLOG:  # the disk is slower than the network: wait for it
+            await maybe_deferred_to_future(in_reactor(written))
         request.meta[META_FILE] = self.stored_name
-        request.meta[META_RECORD_ID] = response_record.rec_headers.get_header("WARC-Record-ID")
+        request.meta[META_RECORD_ID] = record_id
         return response
+
+    def _write(self, writer: WARCWriter, sent: _Message, received: _Message, ids: dict[str, str]) -> None:
+        """In the writer thread: the request and response records (digests, gzip), then a flush."""
+        (request_url, request_body, request_http), (response_url, response_body, response_http) = sent, received
+        request_record = writer.create_warc_record(request_url, "request", payload=BytesIO(request_body),
+                                                   http_headers=request_http)
+        response_record = writer.create_warc_record(response_url, "response", payload=BytesIO(response_body),
+                                                    warc_headers_dict=ids, http_headers=response_http)
+        writer.write_request_response_pair(request_record, response_record)
+        writer.out.flush()
 
     @property
     def stored_name(self) -> str:
@@ -145,7 +154,8 @@ class WarcWriterMiddleware:
         return self._writer
 
     def close(self, spider: Spider) -> None:
+        """Close the file after the records still queued (a job of the writer thread too)."""
         if self._file is not None:
-            self._file.close()
+            self.thread.submit(self._file.close)
             self._file = None
             self._writer = None

@@ -1,18 +1,24 @@
 """Parsing in worker processes, so one hostile file costs one document, not the crawl.
 
-Each document is parsed by :func:`~nianbao.parsers.api.parse_bytes` in a worker
-process of a `pebble <https://pypi.org/project/Pebble/>`_ pool that has
+Each document is parsed by :func:`~nianbao.parsers.api.parse_bytes` in a worker process
+(:mod:`nianbao.parsers.worker`, a fresh interpreter that imports only the parsers) that has
 
-- a memory cap: the worker's address space is limited (``RLIMIT_AS``) to
-  ``memory_mb``, so a file that makes a parser allocate without end gets a
-  ``MemoryError`` (an error on that document) or kills the worker;
-- a wall-time cap: a document not parsed within ``timeout`` seconds has its
-  worker killed;
-- replacement: a worker that died (killed for time, out of memory, a crash in
-  PDFium or LibreOffice's wrapper) is replaced by pebble before the next task;
-  a worker that died between tasks makes pebble give the whole pool up
-  (``BrokenProcessPool``): a new pool takes over and the documents it held are
-  submitted once more.
+- a memory cap: the worker's address space is limited (``RLIMIT_AS``) to ``memory_mb``, so a file
+  that makes a parser allocate without end gets a ``MemoryError`` (an error on that document) or kills
+  the worker.  A cap below what an idle worker needs to work is refused when the pool starts
+  (:class:`WorkerStartError`), not discovered document by document;
+- a wall-time cap: a document not parsed within ``timeout`` seconds of being handed to its worker has
+  its worker killed (time spent waiting in the queue does not count);
+- replacement: a worker that died, was killed or has parsed :data:`TASKS_PER_WORKER` documents is
+  replaced before the next document.
+
+Why not pebble or ``concurrent.futures``: they hand tasks to workers over one shared pipe, so a worker
+that dies while reading a task (a ``MemoryError`` in pebble's ``channel.recv``, a SIGKILL) leaves the
+task attributed to no worker; pebble never completed that future and the crawl awaiting it waited
+forever, and a worker killed while holding the shared channel's lock stalls the others.  Here every
+worker has its own socket and one document at a time, handed over and awaited by a thread of the pool:
+however the worker ends (an answer, a MemoryError it reports, SIGKILL, a segfault, ``os._exit``, the
+OOM killer) its socket ends with it, and that thread resolves the document's future with the reason.
 
 Interface (also used by ``nianbao reparse`` and the crawl's archive pipeline)::
 
@@ -33,46 +39,34 @@ from __future__ import annotations
 
 import hashlib
 import os
-import resource
+import queue
 import signal
+import socket
+import subprocess
+import sys
 import threading
 from collections.abc import Iterable
 from concurrent.futures import Future
-from concurrent.futures import TimeoutError as FutureTimeout
-from concurrent.futures.process import BrokenProcessPool
-from multiprocessing import get_context
-from multiprocessing.context import BaseContext
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
 from types import TracebackType
-
-from pebble import ProcessExpired, ProcessPool
 
 from nianbao.parsers.api import PARSER_VERSION, parse_bytes
 from nianbao.parsers.model import ParseResult
+from nianbao.parsers.worker import WORKING_MB
 
 DEFAULT_MEMORY_MB = 2048
 DEFAULT_TIMEOUT_SECONDS = 180.0
+START_TIMEOUT_SECONDS = 120.0  # a worker not ready by then is killed (starting one takes seconds on a loaded machine)
 TASKS_PER_WORKER = 200  # a worker is replaced after this many documents, returning what fragmentation kept
+# One math thread per worker (the pool gives each worker a core): OpenBLAS's per-thread buffers
+# otherwise add ~180 MB of address space to a worker that loads the OCR stack.
+WORKER_ENVIRONMENT = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
 
 
 def default_workers() -> int:
     """One worker per core this process may use."""
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-
-
-def _limit_memory(memory_mb: int) -> None:
-    """Worker initializer: cap the address space, so a runaway allocation fails in this worker only."""
-    if memory_mb > 0:
-        cap = memory_mb * 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the crawl, which then shuts the pool down
-
-
-def _worker_context() -> BaseContext:
-    """forkserver: workers never inherit the threads of a running crawl (a fork of a threaded process
-    may deadlock), and start from a server that imported the parsers once."""
-    context = get_context("forkserver")
-    context.set_forkserver_preload(["nianbao.parsers.api"])
-    return context
 
 
 def parse_failed(data: bytes, path: str | None, reason: str) -> ParseResult:
@@ -82,11 +76,132 @@ def parse_failed(data: bytes, path: str | None, reason: str) -> ParseResult:
     return result
 
 
+class WorkerStartError(RuntimeError):
+    """A parse worker could not start: the memory cap is below its needs, or the process failed."""
+
+
+class NotTaken(Exception):
+    """The worker had ended before a document was handed to it: the document is not to blame."""
+
+
+@dataclass
+class Job:
+    future: Future[ParseResult]
+    data: bytes
+    path: str | None
+    timeout: float | None
+
+
 def _signal_name(code: int) -> str:
     try:
         return signal.Signals(-code).name
     except ValueError:
         return f"signal {-code}"
+
+
+class Worker:
+    """One worker process and this end of its socket: parses one document at a time."""
+
+    def __init__(self, memory_mb: int) -> None:
+        self.memory_mb = memory_mb
+        ours, theirs = socket.socketpair()
+        with theirs:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "nianbao.parsers.worker", str(theirs.fileno()), str(memory_mb)],
+                pass_fds=[theirs.fileno()], env={**WORKER_ENVIRONMENT, **os.environ},
+                stdin=subprocess.DEVNULL, stdout=2)  # stdout may carry a command's output (a crawl's JSON stats)
+        self.connection = Connection(ours.detach())
+        self.documents = 0
+        self.retired = False  # it said it cannot go on (a MemoryError outside the parser) and exits
+        self._lock = threading.Lock()  # the deadline's timer and the end of a document race for it
+        self._busy = False
+        self.ended_by: str | None = None  # "time" or "close" when the pool killed it
+
+    def wait_ready(self) -> None:
+        """Wait for the worker's word that it started; WorkerStartError if it did not."""
+        try:
+            if self.connection.poll(START_TIMEOUT_SECONDS):
+                kind, idle_mb = self.connection.recv()
+                if kind == "ready":
+                    return
+                raise WorkerStartError(
+                    f"the parse workers' memory cap of {self.memory_mb} MB is below what a worker needs: "
+                    f"{idle_mb} MB idle + {WORKING_MB} MB to parse in; raise it to at least {idle_mb + WORKING_MB} MB")
+        except (EOFError, OSError):
+            pass
+        self.kill("close")
+        raise WorkerStartError(f"a parse worker did not start ({self._exit_description()})")
+
+    def usable(self) -> bool:
+        return (not self.retired and self.ended_by is None and self.documents < TASKS_PER_WORKER
+                and self.process.poll() is None)
+
+    def parse(self, job: Job) -> ParseResult:
+        """The document's ParseResult, or one whose error says how the worker ended; NotTaken if the worker
+        ended before it said it took the document (then it was not the document's doing)."""
+        timer = threading.Timer(job.timeout, self.kill, ["time"]) if job.timeout else None
+        with self._lock:
+            self._busy = True
+        if timer:
+            timer.start()
+        taken = False
+        try:
+            try:
+                self.connection.send(job.path)
+                self.connection.send_bytes(job.data)
+            except OSError:
+                pass  # the worker stopped reading: its answer (out of memory) or its end says why
+            kind, value = self.connection.recv()
+            taken = kind == "taken"
+            if taken:
+                kind, value = self.connection.recv()
+        except (EOFError, OSError) as exc:
+            if not taken and self.ended_by is None:
+                raise NotTaken from exc
+            return parse_failed(job.data, job.path, self._ended(job.timeout))
+        except Exception as exc:  # an answer that cannot be read: this worker is out of step
+            self.kill("close")
+            return parse_failed(job.data, job.path, f"parse failed: the worker's answer could not be read: {exc!r}")
+        finally:
+            with self._lock:
+                self._busy = False
+            if timer:
+                timer.cancel()
+        self.documents += 1
+        if kind == "parsed":
+            return value
+        self.retired = True
+        return parse_failed(job.data, job.path, value)
+
+    def kill(self, why: str) -> None:
+        """Kill the worker (``why``: "time" for the deadline, only while it holds a document; "close")."""
+        with self._lock:
+            if why == "time" and not self._busy:
+                return  # the answer came first
+            self.ended_by = self.ended_by or why
+            self.process.kill()
+
+    def stop(self) -> None:
+        """End the worker and release its socket."""
+        self.kill("close")
+        self.process.wait()
+        self.connection.close()
+
+    def _ended(self, timeout: float | None) -> str:
+        """Why the socket ended in the middle of a document."""
+        try:
+            self.process.wait(timeout=10)  # its socket closes as it exits: the exit status follows
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        if self.ended_by == "time":
+            return f"parse stopped: took longer than {timeout:g} s (worker killed)"
+        if self.ended_by == "close":
+            return "parse stopped: the parse pool was closed"
+        return f"parse failed: the parser process died ({self._exit_description()}); memory cap {self.memory_mb} MB"
+
+    def _exit_description(self) -> str:
+        code = self.process.wait()
+        return f"killed by {_signal_name(code)}" if code < 0 else f"exit status {code}"
 
 
 class ParsePool:
@@ -97,64 +212,99 @@ class ParsePool:
         self.workers = default_workers() if workers is None else workers
         self.memory_mb = memory_mb
         self.timeout = timeout
+        self._jobs: queue.SimpleQueue[Job | None] = queue.SimpleQueue()
         self._lock = threading.Lock()
-        self._retired: list[ProcessPool] = []  # pools pebble gave up, stopped on close()
-        self._pool = self._new_pool() if self.workers > 0 else None
-
-    def _new_pool(self) -> ProcessPool:
-        return ProcessPool(self.workers, TASKS_PER_WORKER, _limit_memory, [self.memory_mb], context=_worker_context())
-
-    def _live_pool(self) -> ProcessPool:
-        with self._lock:
-            assert self._pool is not None
-            if not self._pool.active:  # pebble gave it up (a worker died outside any task)
-                self._retired.append(self._pool)
-                self._pool = self._new_pool()
-            return self._pool
+        self._live: set[Worker] = set()
+        self._closing = False
+        # The first worker starts here, so a memory cap it cannot live under is refused now, with the reason.
+        first = self._start_worker() if self.workers > 0 else None
+        self._slots = [threading.Thread(target=self._serve, args=[first if n == 0 else None],
+                                        name=f"parse-slot-{n}", daemon=True) for n in range(self.workers)]
+        for slot in self._slots:
+            slot.start()
 
     def submit(self, data: bytes, path: str | None = None, timeout: float | None = None) -> Future[ParseResult]:
         """Parse ``data`` (``path`` names it in results and errors; ``timeout`` overrides the pool's);
         the future always holds a ParseResult."""
         outcome: Future[ParseResult] = Future()
-        if self._pool is None:
+        if not self._slots:
             outcome.set_result(parse_bytes(data, path=path))
+        elif self._closing:
+            raise RuntimeError("the parse pool is closed")
         else:
-            self._schedule(outcome, data, path, timeout or self.timeout, attempts=2)
+            self._jobs.put(Job(outcome, data, path, timeout or self.timeout))
         return outcome
 
-    def _schedule(self, outcome: Future[ParseResult], data: bytes, path: str | None, timeout: float | None,
-                  attempts: int) -> None:
-        task = self._live_pool().schedule(parse_bytes, [data], {"path": path}, timeout=timeout)
+    def _serve(self, worker: Worker | None) -> None:
+        """One slot: starts its worker, hands it queued documents one at a time, replaces it when it ends."""
+        worker = worker or self._start_worker_or_none()
+        while (job := self._jobs.get()) is not None:
+            if job.future.set_running_or_notify_cancel():
+                result, worker = self._parse(job, worker)
+                job.future.set_result(result)
+        if worker:
+            self._stop(worker)
 
-        def done(task: Future[ParseResult]) -> None:
-            if attempts > 1 and not task.cancelled() and isinstance(task.exception(), BrokenProcessPool):
-                self._schedule(outcome, data, path, timeout, attempts - 1)  # not this document's doing
-            else:
-                outcome.set_result(self._result(task, data, path, timeout))
+    def _parse(self, job: Job, worker: Worker | None) -> tuple[ParseResult, Worker | None]:
+        for _ in range(2):  # a worker found ended before it took the document is replaced, once
+            if worker is None or not worker.usable():
+                if worker:
+                    self._stop(worker)
+                try:
+                    worker = self._start_worker()
+                except WorkerStartError as exc:
+                    return parse_failed(job.data, job.path, f"parse failed: {exc}"), None
+            try:
+                return worker.parse(job), worker
+            except NotTaken:
+                self._stop(worker)
+                worker = None
+        return parse_failed(job.data, job.path, "parse failed: parse workers end before taking a document"), None
 
-        task.add_done_callback(done)
-
-    def _result(self, task: Future[ParseResult], data: bytes, path: str | None, timeout: float | None) -> ParseResult:
+    def _start_worker(self) -> Worker:
+        if self._closing:
+            raise WorkerStartError("the parse pool is closed")
+        worker = Worker(self.memory_mb)
+        with self._lock:
+            self._live.add(worker)
         try:
-            return task.result()
-        except FutureTimeout:
-            return parse_failed(data, path, f"parse stopped: took longer than {timeout:g} s (worker killed)")
-        except ProcessExpired as exc:
-            code = exc.exitcode
-            how = f"killed by {_signal_name(code)}" if code < 0 else f"exit status {code}"
-            return parse_failed(data, path, f"parse failed: the parser process died ({how}); "
-                                            f"memory cap {self.memory_mb} MB")
-        except MemoryError:
-            return parse_failed(data, path, f"parse failed: out of memory (cap {self.memory_mb} MB)")
-        except Exception as exc:  # e.g. a result that could not be sent back
-            return parse_failed(data, path, f"parse failed in the worker: {type(exc).__name__}: {exc}")
+            worker.wait_ready()
+        except WorkerStartError:
+            self._stop(worker)
+            raise
+        return worker
+
+    def _start_worker_or_none(self) -> Worker | None:
+        """A worker started ahead of the first document (its failure is told with that document)."""
+        try:
+            return self._start_worker()
+        except WorkerStartError:
+            return None
+
+    def _stop(self, worker: Worker) -> None:
+        worker.stop()
+        with self._lock:
+            self._live.discard(worker)
 
     def close(self) -> None:
-        """Stop the workers; documents still queued are dropped (their futures are cancelled)."""
-        for pool in [*self._retired, self._pool]:
-            if pool is not None:
-                pool.stop()
-                pool.join()
+        """Stop the workers; documents still queued are dropped (their futures are cancelled), documents
+        being parsed get the error "the parse pool was closed"."""
+        self._closing = True
+        while True:
+            try:
+                job = self._jobs.get_nowait()
+            except queue.Empty:
+                break
+            if job:
+                job.future.cancel()
+        for _ in self._slots:
+            self._jobs.put(None)
+        with self._lock:
+            working = list(self._live)
+        for worker in working:
+            worker.kill("close")
+        for slot in self._slots:
+            slot.join()
 
     def __enter__(self) -> ParsePool:
         return self

@@ -111,7 +111,11 @@ def serving(db_path: Path) -> Iterator[str]:
 
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(make_datasette(db_path).app(), log_level="warning", lifespan="off"))
+    ds = make_datasette(db_path)
+    # As `nianbao serve` does: Datasette's run-on-first-request lets concurrent first requests past its
+    # startup hooks while they still run (a 500, "render_template() called before invoke_startup()").
+    asyncio.run(ds.invoke_startup())
+    server = uvicorn.Server(uvicorn.Config(ds.app(), log_level="warning", lifespan="off"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30

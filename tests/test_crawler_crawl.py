@@ -160,6 +160,21 @@ def test_user_agent_names_the_project(crawl):
     assert agents == {USER_AGENT} and "nianbao" in USER_AGENT and "+http" in USER_AGENT
 
 
+def test_the_crawl_leaves_its_versions_indexed_for_search(crawl, tmp_path):
+    """Publishing re-indexes nothing the crawl wrote: the search index is up to date when the crawl ends."""
+    from nianbao.archive.db import open_archive
+    from nianbao.archive.search import search, sync_search_index
+
+    copy = tmp_path / "copy.db"
+    with sqlite3.connect(crawl.db_path) as source:
+        source.execute("VACUUM INTO ?", [str(copy)])  # as publish copies it
+    db = open_archive(copy)
+    versions = db.execute("select count(*) from report_versions").fetchone()[0]
+    assert versions and db.execute("select count(*) from search_indexed").fetchone()[0] == versions
+    assert sync_search_index(db) == 0
+    assert search(db, "政府信息公开").total > 0  # answered from the index the crawl built
+
+
 def test_one_portal_only(crawl_mirror, mirror, tmp_path):
     log = tmp_path / "captures.jsonl"
     crawl_mirror(None, ("gongyi",), NIANBAO_CAPTURE_LOG=str(log))

@@ -8,8 +8,6 @@ import json
 import sqlite3
 from pathlib import Path
 
-import pytest
-
 from nianbao.crawler.outcome import SOME_PORTALS_FAILED, run_exit_status
 from nianbao.crawler.run import MIRROR_SETTINGS, run_crawl_subprocess
 from tools.loopback_portal import Page, article_page, list_page, serve, write_registry
@@ -88,11 +86,6 @@ def test_edited_article_with_its_attachment_answering_500_makes_versions(tmp_pat
         assert "更正" in text
 
 
-@pytest.mark.xfail(run=False, reason=(
-    "known bug, open: since the OCR libraries joined the parse worker, a 200 MB address-space cap is "
-    "below the worker's own size; the worker dies with MemoryError while receiving the task, pebble never "
-    "completes that task's future, and the crawl waits for it forever (seen 2026-12-05; a watchdog on "
-    "each document's future, counted from the task's start, is the fix)"))
 def test_hostile_attachments_cost_their_document_only(tmp_path):
     """A PDF bomb and a file beyond the parse worker's memory cap: errors on their versions, raw bytes
     kept, and the crawl archives the other report and finishes."""

@@ -172,7 +172,7 @@ def test_low_confidence_is_a_threshold_people_can_read() -> None:
 
 @pytest.mark.slow
 def test_ocr_runs_in_the_parse_worker_pool_within_its_memory_cap() -> None:
-    """A scanned page parsed by a pool worker (address space capped, forkserver) is read by OCR there."""
+    """A scanned page parsed by a pool worker (address space capped, its own interpreter) is read by OCR there."""
     page = page_images(render_pdf(REPORTS["sample-nxld-2021"]), CLEAN)[1]
     with ParsePool(workers=1, timeout=900) as pool:  # the default 180 s is tight for a page on a busy machine
         result = pool.submit(image_pdf([page], CLEAN), path="scan.pdf").result()

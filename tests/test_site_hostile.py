@@ -25,7 +25,7 @@ VALUES = [
     *NUMBERS[:2], "-1", "²", "١٢", "１２", "1e3", "", " 1", "1 ", "\x00", "\x0b", "' or 1=1 --",
     "<script>alert(1)</script>", "9" * 5000, "%", "javascript:alert(1)",
 ]
-GOOD = {"id": "1", "report_id": "1", "page": "1"}  # a report with two versions; other groups take the hostile values only
+GOOD = {"id": "1", "report_id": "1", "page": "1", "database": "nianbao"}  # a report with two versions; other groups take the hostile values only
 
 
 def site_routes(ds) -> list[tuple[str, list[str]]]:

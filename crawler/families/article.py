@@ -11,15 +11,19 @@ Metadata comes from three places, all kept: ``<meta>`` tags (ArticleTitle, PubDa
 from __future__ import annotations
 
 import re
+from itertools import islice
 from urllib.parse import urljoin, urlsplit
 
-from parsel import Selector, SelectorList
+from lxml import etree
+from parsel import Selector, SelectorList, css2xpath
 
 from nianbao.crawler.families.links import link_title
 from nianbao.parsers.extract.html import ARTICLE_BODY_SELECTORS
 
 META_TAGS = ("ArticleTitle", "PubDate", "ContentSource", "ColumnName", "Keywords", "Author")
-CELL_TAGS = "td, th, dt, span, label, li, b, strong, em, div.label, p"
+CELL_XPATH = css2xpath("td, th, dt, span, label, li, b, strong, em, div.label, p")
+BLOCK_XPATH = css2xpath("div, ul, p, dl, table, span")  # blocks that may be a 附件 block
+LABEL_NOISE = re.compile(r"[\s\u3000:：]")
 ATTACHMENT_BLOCK = re.compile(r"^\s*(?:相关附件|附件下载|附\s*件)\s*[:：]?")
 DOWNLOAD_HREF = re.compile(r"downfile\.jsp|/attachment/\d|/module/download/", re.IGNORECASE)
 SEPARATORS = (">", "›", "»", ">>")
@@ -30,7 +34,7 @@ def body(page: Selector, family_body: str = "") -> Selector | None:
     """The article body: the first selector (the family's, then the shared list) that matches text."""
     for css in [s for s in family_body.split(",") if s.strip()] + list(ARTICLE_BODY_SELECTORS):
         for element in page.css(css):
-            if "".join(element.css("::text").getall()).strip() or element.css("table, a"):
+            if (element.xpath("string()").get() or "").strip() or element.css("table, a"):
                 return element
     return None
 
@@ -46,15 +50,19 @@ def meta_tags(page: Selector) -> dict[str, str]:
 
 
 def label_cells(page: Selector, labels: tuple[str, ...]) -> dict[str, str]:
-    """A cell whose whole text is a label (spaces and colon optional) and the cell after it."""
+    """A cell whose whole text is a label (spaces and colon optional) and the cell after it.
+
+    A report page has thousands of cells (its tables): they are read as lxml elements, a parsel
+    selector is made only for a label's value."""
     known = set(labels)
     found: dict[str, str] = {}
-    for cell in page.css(CELL_TAGS):
-        label = re.sub(r"[\s\u3000:：]", "", " ".join(cell.xpath("./text()").getall()))
-        if label not in known or label in found or cell.xpath("./*[not(self::br)]"):
+    for cell in page.root.xpath(CELL_XPATH):
+        label = LABEL_NOISE.sub("", "".join([cell.text or "", *(child.tail or "" for child in cell)]))
+        if label not in known or label in found or any(_is_element(c) and c.tag != "br" for c in cell):
             continue
-        value = _text(cell.xpath("following-sibling::*[1]"))
-        if value and re.sub(r"[\s\u3000:：]", "", value) not in known:
+        after = next((s for s in cell.itersiblings() if _is_element(s)), None)
+        value = _text(Selector(root=after)) if after is not None else ""
+        if value and LABEL_NOISE.sub("", value) not in known:
             found[label] = value
     return found
 
@@ -84,7 +92,7 @@ def attachment_urls(page: Selector, url: str, family_body: str, extensions: tupl
                     text_test: re.Pattern[str]) -> list[str]:
     """Report files linked from the body or a 附件 block, and download links anywhere, in page order."""
     regions = [r for r in [body(page, family_body)] if r is not None]
-    regions += [b for b in page.css("div, ul, p, dl, table, span") if ATTACHMENT_BLOCK.match(_own_text(b))]
+    regions += [Selector(root=b) for b in page.root.xpath(BLOCK_XPATH) if ATTACHMENT_BLOCK.match(_heading(b))]
     found: dict[str, None] = {}
     for region in regions or [page]:
         for link in region.css("a[href]"):
@@ -102,5 +110,19 @@ def _text(selection: Selector | SelectorList[Selector]) -> str:
     return re.sub(r"[\s\u3000]+", " ", " ".join(selection.css("::text").getall())).strip()
 
 
-def _own_text(element: Selector) -> str:
-    return "".join(element.xpath("./text() | ./*[1]//text()").getall()[:3])
+def _heading(element: etree._Element) -> str:
+    """The first three of a block's own text nodes and its first child element's (where 附件： is printed)."""
+    texts = [element.text] if element.text else []
+    first = next((c for c in element if _is_element(c)), None)
+    for child in element:
+        if len(texts) >= 3:
+            break
+        if child is first and first is not None:
+            texts += islice(first.itertext(), 3)  # its descendants' text nodes, as .//text()
+        if child.tail:
+            texts.append(child.tail)
+    return "".join(texts[:3])
+
+
+def _is_element(node: etree._Element) -> bool:
+    return isinstance(node.tag, str)  # not a comment or processing instruction

@@ -17,11 +17,16 @@ import secrets
 from datasette import hookimpl
 
 from nianbao.archive.site import archive_database
-from nianbao.site.database import PublishedDatabase
+from nianbao.site.database import FileIdentity, PublishedDatabase
 
 CACHE_CONTROL = b"public, max-age=60"
 _NOT_CACHED = re.compile(r"^/-/(?!search$)")
 _PROCESS = secrets.token_hex(8)
+
+
+def identity_etag(identity: FileIdentity) -> bytes:
+    """The ETag of what this server process serves from the snapshot file ``identity`` names."""
+    return b'"' + hashlib.sha256(f"{identity}:{_PROCESS}".encode()).hexdigest()[:32].encode() + b'"'
 
 
 def snapshot_etag(datasette) -> bytes | None:
@@ -29,8 +34,7 @@ def snapshot_etag(datasette) -> bytes | None:
     db = archive_database(datasette)
     if not isinstance(db, PublishedDatabase):
         return None
-    identity = f"{db.follow()}:{_PROCESS}".encode()
-    return b'"' + hashlib.sha256(identity).hexdigest()[:32].encode() + b'"'
+    return identity_etag(db.follow())
 
 
 def _cacheable(scope) -> bool:
@@ -61,8 +65,10 @@ def asgi_wrapper(datasette):
                     headers = list(event.get("headers", []))
                     names = {name.lower() for name, _ in headers}
                     if b"set-cookie" not in names:
+                        # a response that names the file it read (the download) keeps its own ETag
+                        own = [(name, value) for name, value in headers if name.lower() == b"etag"]
                         kept = [(name, value) for name, value in headers if name.lower() not in (b"etag", b"cache-control")]
-                        event = {**event, "headers": kept + validators}
+                        event = {**event, "headers": kept + (own[:1] or validators[:1]) + validators[1:]}
                 await send(event)
 
             await app(scope, receive, send_with_validators)

@@ -29,7 +29,10 @@ _held = threading.local()  # per worker thread: database name -> (file identity,
 
 def file_identity(path: str | Path) -> FileIdentity:
     """What tells one file at ``path`` from the next: device, inode, size and modification time."""
-    stat = os.stat(path)
+    return file_identity_of(os.stat(path))
+
+
+def file_identity_of(stat: os.stat_result) -> FileIdentity:
     return stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns
 
 
