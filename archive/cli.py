@@ -1,17 +1,17 @@
-"""``nianbao publish``, ``nianbao serve`` and ``nianbao reparse``."""
+"""``nianbao publish``, ``nianbao serve`` and ``nianbao reparse``.
+
+Each command imports what it needs when it runs: ``nianbao reparse`` starts its parse workers before it
+loads the archive's modules (sqlite-utils, ~0.2 s), so the workers load the parsers meanwhile.
+"""
 
 from __future__ import annotations
 
-import asyncio
 import sqlite3
 import sys
 import time
 from pathlib import Path
 
 import click
-
-from nianbao.archive.db import open_archive
-from nianbao.archive.publish import is_working_archive, publish, refresh_derived
 
 
 @click.command("publish", short_help="Snapshot the working archive for the site (atomic swap).")
@@ -24,6 +24,8 @@ def publish_command(db_path: str, target: str) -> None:
 
     The running site picks the new file up at its next query: no restart, and no request ever reads a
     half-written file."""
+    from nianbao.archive.publish import publish
+
     started = time.monotonic()
     try:
         path = publish(db_path, target)
@@ -39,6 +41,9 @@ def publish_command(db_path: str, target: str) -> None:
 def serve(db_path: str, port: int, host: str) -> None:
     """Serve a published archive with Datasette (read-only, immutable, downloadable); each new
     `nianbao publish` to the same path is served from the next request on."""
+    from nianbao.archive.db import open_archive
+    from nianbao.archive.publish import is_working_archive, refresh_derived
+
     if not Path(db_path).is_file():
         raise click.ClickException(f"no archive database at {db_path} (run `nianbao crawl` or `nianbao demo` first)")
     if is_working_archive(db_path):  # nobody may be writing it: it is read as immutable
@@ -53,6 +58,8 @@ def serve(db_path: str, port: int, host: str) -> None:
 
 def run_site(db_path: str | Path, host: str, port: int) -> None:
     """Serve ``db_path`` with uvicorn until interrupted, SQLite's memory capped for this process."""
+    import asyncio
+
     import uvicorn  # the server's modules only for this command
 
     from nianbao.archive.publish import make_datasette
@@ -72,7 +79,6 @@ def run_site(db_path: str | Path, host: str, port: int) -> None:
               help="Only the versions flagged needs_ocr (scans), read by OCR: after installing nianbao[ocr].")
 def reparse(db_path: str, workers: int | None, ocr_only: bool) -> None:
     """Rebuild figures and checks from the stored raw documents after a parser upgrade."""
-    from nianbao.archive.reparse import reparse_archive  # the parsers' modules only for this command
     from nianbao.parsers.ocr import MISSING as OCR_MISSING
     from nianbao.parsers.ocr import available as ocr_available
     from nianbao.parsers.pool import ParsePool
@@ -81,11 +87,16 @@ def reparse(db_path: str, workers: int | None, ocr_only: bool) -> None:
         raise click.ClickException(f"no archive database at {db_path}")
     if ocr_only and not ocr_available():
         raise click.ClickException(OCR_MISSING)
-    db = open_archive(db_path)
-    versions = db["report_versions"].count_where("needs_ocr = 1" if ocr_only else None)
-    with ParsePool(workers) as pool, click.progressbar(length=versions, label="reparsing", file=sys.stderr) as bar:
-        summary = reparse_archive(db, pool, progress=lambda done, total: bar.update(done - bar.pos),
-                                  needs_ocr_only=ocr_only)
+    with ParsePool(workers) as pool:  # the workers load the parsers while this process loads the archive
+        from nianbao.archive.db import open_archive
+        from nianbao.archive.publish import refresh_derived
+        from nianbao.archive.reparse import reparse_archive
+
+        db = open_archive(db_path)
+        versions = db["report_versions"].count_where("needs_ocr = 1" if ocr_only else None)
+        with click.progressbar(length=versions, label="reparsing", file=sys.stderr) as bar:
+            summary = reparse_archive(db, pool, progress=lambda done, total: bar.update(done - bar.pos),
+                                      needs_ocr_only=ocr_only)
     refresh_derived(db)
     db.close()
     click.echo(

@@ -23,7 +23,6 @@ if TYPE_CHECKING:
     from datasette.app import Datasette
 
 from nianbao.archive.db import open_archive
-from nianbao.site.database import PublishedDatabase
 
 SETTINGS = {
     "sql_time_limit_ms": 5000,
@@ -39,6 +38,8 @@ SETTINGS = {
 def make_datasette(db_path: str | Path) -> Datasette:
     """A Datasette over ``db_path``; the site (plugins, templates, metadata) comes by entry point."""
     from datasette.app import Datasette  # imported here: refresh_derived (crawl, reparse) needs no web server
+
+    from nianbao.site.database import PublishedDatabase
 
     db_path = Path(db_path)
     if not db_path.is_file():

@@ -35,12 +35,13 @@ from nianbao.archive.db import transaction
 from nianbao.archive.documents import load_document
 from nianbao.archive.runs import utc_now
 from nianbao.archive.versions import (
-    PARSE_TABLES,
+    ROW_TABLES,
     ParsedDocument,
     choose_main,
+    parse_rows,
+    replace_rows,
     report_columns,
     version_fields,
-    write_parse_rows,
 )
 from nianbao.parsers.model import ParseResult
 from nianbao.parsers.pool import ParsePool
@@ -48,7 +49,6 @@ from nianbao.parsers.pool import ParsePool
 VERSIONS_PER_TRANSACTION = 50
 VERSIONS_AHEAD_PER_WORKER = 4  # in the pool while the writer works: enough to keep every worker busy
 UNLOGGED_COLUMNS = ("id", "parsed_at", "parser_version")  # the parse itself, logged as old/new parser version
-ROW_TABLES = (*PARSE_TABLES, "version_documents")
 
 
 @dataclass
@@ -143,8 +143,10 @@ def _rewrite_version(db: sqlite_utils.Database, version_id: int, docs: list[Pars
     fields["errors"] = json.dumps(_fetch_errors(old["errors"], before["version_documents"]) + json.loads(fields["errors"]),
                                   ensure_ascii=False)
     db.table("report_versions").update(version_id, fields)
-    write_parse_rows(db, version_id, docs, main)
-    after = _reading(db, version_id)
+    rows = parse_rows(version_id, docs, main)
+    changed_rows = {table: rows[table] for table in ROW_TABLES if not _unchanged(rows[table], before[table])}
+    replace_rows(db, version_id, changed_rows)  # most reparses read most tables as before: no write
+    after = before | _reading(db, version_id, tuple(changed_rows))
     changed_fields = {name: [before[name], after[name]] for name in before if before[name] != after[name]}
     if changed_fields:
         db.table("reparse_log").insert(
@@ -177,16 +179,29 @@ def _fetch_errors(errors: str | None, documents: list[dict[str, Any]]) -> list[s
     return [e for e in json.loads(errors or "[]") if e not in parsed]
 
 
-def _reading(db: sqlite_utils.Database, version_id: int) -> dict[str, Any]:
-    """Everything a parse wrote for a version, as stored: its columns and the rows of each parsed table."""
+def _reading(db: sqlite_utils.Database, version_id: int, tables: tuple[str, ...] = ROW_TABLES) -> dict[str, Any]:
+    """Everything a parse wrote for a version, as stored: its columns and the rows of each of ``tables``."""
     version = db.table("report_versions").get(version_id)
     reading: dict[str, Any] = {k: v for k, v in version.items() if k not in UNLOGGED_COLUMNS}
-    for table in ROW_TABLES:
+    for table in tables:
         # column 2 is the rest of each table's primary key (key, rule, table_index, position, sha256)
         rows = db.execute(f"select * from {table} where version_id = ? order by 2", [version_id])
         names = [d[0] for d in rows.description]
         reading[table] = [{k: v for k, v in zip(names, row) if k != "version_id"} for row in rows.fetchall()]
     return reading
+
+
+def _unchanged(new: list[dict[str, Any]], stored: list[dict[str, Any]]) -> bool:
+    """Whether writing ``new`` would leave a table's rows as ``stored`` (read by :func:`_reading`).
+
+    Rows are matched on the rest of the primary key (a repeated key replaces the earlier row, as on
+    insert); values compare as Python does, so 5 and 5.0 are equal: these columns' affinities
+    (INTEGER, REAL, NUMERIC) store both as one number anyway."""
+    if not stored:
+        return not new
+    key = next(iter(stored[0]))  # column 2, the rest of the primary key
+    return {row[key]: {k: v for k, v in row.items() if k != "version_id"} for row in new} == \
+        {row[key]: row for row in stored}
 
 
 def _figure_changes(old: Iterable[dict[str, Any]], new: Iterable[dict[str, Any]]) -> dict[str, list[Any]]:

@@ -19,6 +19,7 @@ from nianbao.parsers.model import ParseResult
 
 _WHITESPACE = re.compile(r"\s+")
 PARSE_TABLES = ("figures", "checks", "raw_tables", "sections")
+ROW_TABLES = (*PARSE_TABLES, "version_documents")  # every table with rows of a version's parse
 
 
 @dataclass
@@ -110,61 +111,75 @@ def write_parse_rows(
     db: sqlite_utils.Database, version_id: int, docs: list[ParsedDocument], main: ParsedDocument
 ) -> None:
     """Replace the version's figures, checks, tables, sections and document list."""
-    for table in (*PARSE_TABLES, "version_documents"):
+    replace_rows(db, version_id, parse_rows(version_id, docs, main))
+
+
+def replace_rows(db: sqlite_utils.Database, version_id: int, rows: dict[str, list[dict[str, Any]]]) -> None:
+    """Replace the version's rows of each table in ``rows`` (tables not named are left as they are)."""
+    for table, table_rows in rows.items():
         db.execute(f"delete from {table} where version_id = ?", [version_id])
+        _insert_rows(db, table, table_rows)
+
+
+def parse_rows(version_id: int, docs: list[ParsedDocument], main: ParsedDocument) -> dict[str, list[dict[str, Any]]]:
+    """The rows a parse gives a version, by table (``ROW_TABLES``), every column of each table."""
     result = main.result
     inferred = set(result.inferred)
-    _insert_rows(db, "figures", [
-        {
-            "version_id": version_id,
-            "key": key,
-            "value": value,
-            "inferred": int(key in inferred),
-            "table_index": result.provenance.get(key, {}).get("table"),
-            "row": result.provenance.get(key, {}).get("row"),
-            "col": result.provenance.get(key, {}).get("col"),
-            "page": result.provenance.get(key, {}).get("page"),
-            "cell_text": result.provenance.get(key, {}).get("text"),
-            "source": result.provenance.get(key, {}).get("source"),
-            "confidence": result.provenance.get(key, {}).get("confidence"),
-        }
-        for key, value in result.figures.items()
-    ])
-    _insert_rows(db, "checks", [
-        {"version_id": version_id, "rule": c["rule"], "ok": int(bool(c.get("ok"))), "detail": c.get("detail")}
-        for c in result.checks
-    ])
-    _insert_rows(db, "raw_tables", [
-        {
-            "version_id": version_id,
-            "table_index": i,
-            "title": t.get("title"),
-            "page": t.get("page"),
-            "rows": json.dumps(t.get("rows", []), ensure_ascii=False),
-            "spans": None if t.get("spans") is None else json.dumps(t["spans"]),
-        }
-        for i, t in enumerate(result.tables)
-    ])
-    _insert_rows(db, "sections", [
-        {"version_id": version_id, "position": i, "number": s.get("number"), "heading": s.get("heading"),
-         "text": s.get("text")}
-        for i, s in enumerate(result.sections)
-    ])
-    _insert_rows(db, "version_documents", [  # the same file attached twice is one document (the later row)
-        {
-            "version_id": version_id,
-            "sha256": d.sha256,
-            "url": d.url,
-            "role": d.role,
-            "position": d.position,
-            "format": d.result.format,
-            "template": d.result.template,
-            "parse_ok": int(d.result.template != "unknown"),
-            "errors": json.dumps(d.result.errors, ensure_ascii=False),
-            "is_main": int(d is main),
-        }
-        for d in docs
-    ])
+    return {
+        "figures": [_figure_row(version_id, key, value, key in inferred, result.provenance.get(key, {}))
+                    for key, value in result.figures.items()],
+        "checks": [
+            {"version_id": version_id, "rule": c["rule"], "ok": int(bool(c.get("ok"))), "detail": c.get("detail")}
+            for c in result.checks
+        ],
+        "raw_tables": [
+            {
+                "version_id": version_id,
+                "table_index": i,
+                "title": t.get("title"),
+                "page": t.get("page"),
+                "rows": json.dumps(t.get("rows", []), ensure_ascii=False),
+                "spans": None if t.get("spans") is None else json.dumps(t["spans"]),
+            }
+            for i, t in enumerate(result.tables)
+        ],
+        "sections": [
+            {"version_id": version_id, "position": i, "number": s.get("number"), "heading": s.get("heading"),
+             "text": s.get("text")}
+            for i, s in enumerate(result.sections)
+        ],
+        "version_documents": [  # the same file attached twice is one document (the later row)
+            {
+                "version_id": version_id,
+                "sha256": d.sha256,
+                "url": d.url,
+                "role": d.role,
+                "position": d.position,
+                "format": d.result.format,
+                "template": d.result.template,
+                "parse_ok": int(d.result.template != "unknown"),
+                "errors": json.dumps(d.result.errors, ensure_ascii=False),
+                "is_main": int(d is main),
+            }
+            for d in docs
+        ],
+    }
+
+
+def _figure_row(version_id: int, key: str, value: Any, inferred: bool, where: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "version_id": version_id,
+        "key": key,
+        "value": value,
+        "inferred": int(inferred),
+        "table_index": where.get("table"),
+        "row": where.get("row"),
+        "col": where.get("col"),
+        "page": where.get("page"),
+        "cell_text": where.get("text"),
+        "source": where.get("source"),
+        "confidence": where.get("confidence"),
+    }
 
 
 def _insert_rows(db: sqlite_utils.Database, table: str, rows: list[dict[str, Any]]) -> None:

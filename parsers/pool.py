@@ -51,7 +51,6 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from types import TracebackType
 
-from nianbao.parsers.api import PARSER_VERSION, parse_bytes
 from nianbao.parsers.model import ParseResult
 from nianbao.parsers.worker import WORKING_MB
 
@@ -71,6 +70,8 @@ def default_workers() -> int:
 
 def parse_failed(data: bytes, path: str | None, reason: str) -> ParseResult:
     """The result of a document whose parse did not finish: no figures, the reason as its error."""
+    from nianbao.parsers.api import PARSER_VERSION  # the parsers load in the workers, not in this process
+
     result = ParseResult(format="", errors=[reason], path=path)
     result.sha256, result.parser_version = hashlib.sha256(data).hexdigest(), PARSER_VERSION
     return result
@@ -228,6 +229,8 @@ class ParsePool:
         the future always holds a ParseResult."""
         outcome: Future[ParseResult] = Future()
         if not self._slots:
+            from nianbao.parsers.api import parse_bytes  # workers=0 only: the parsers load in this process
+
             outcome.set_result(parse_bytes(data, path=path))
         elif self._closing:
             raise RuntimeError("the parse pool is closed")

@@ -12,7 +12,9 @@ anything worse ends the process, which the pool sees as the end of the socket.
 
 from __future__ import annotations
 
+import importlib
 import os
+import pkgutil
 import resource
 import signal
 import sys
@@ -39,6 +41,20 @@ def answer(connection: Connection, message: tuple[str, object]) -> bool:
         return False
 
 
+def load_extractors() -> None:
+    """Import every format's extractor (and PDF, HTML, Word libraries) once the pool knows this worker is
+    ready: while the pool's process starts up and reads its first documents, not inside the first
+    document of each format.  One that cannot be imported (a missing library, the memory cap) is reported by the documents
+    that need it."""
+    from nianbao.parsers import extract
+
+    for module in pkgutil.iter_modules(extract.__path__):
+        try:
+            importlib.import_module(f"{extract.__name__}.{module.name}")
+        except (ImportError, MemoryError):
+            pass
+
+
 def serve(connection: Connection, memory_mb: int) -> None:
     from nianbao.parsers.api import parse_bytes
 
@@ -50,6 +66,7 @@ def serve(connection: Connection, memory_mb: int) -> None:
         cap = memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
     answer(connection, ("ready", idle_mb))
+    load_extractors()
     while True:
         try:
             path = connection.recv()
