@@ -138,10 +138,26 @@ def set_outcome(db: sqlite_utils.Database, run_id: int, portal_id: str, outcome:
                "where run_id = ? and portal_id = ?", [outcome, reason, report_links, run_id, portal_id])
 
 
+def set_lists_complete(db: sqlite_utils.Database, run_id: int, portal_id: str, complete: bool | None) -> None:
+    """Record whether this run read every list page of the portal (a full walk: True), stopped paging
+    early by design (False) or could not tell (None: a list page failed or was blocked)."""
+    ensure_portal(db, portal_id)
+    with transaction(db):
+        db.execute("insert or ignore into crawl_run_portals (run_id, portal_id) values (?, ?)", [run_id, portal_id])
+        db.execute("update crawl_run_portals set lists_complete = ? where run_id = ? and portal_id = ?",
+                   [None if complete is None else int(complete), run_id, portal_id])
+
+
 def last_good_links(db: sqlite_utils.Database, portal_id: str, before_run: int) -> int | None:
-    """How many report links the portal's last run with outcome ok found (None: no such run)."""
+    """How many report links the portal's last complete run with outcome ok found; None when there is
+    no such run, or when run ``before_run`` stopped paging early (it sees fewer links by design)."""
+    current = db.execute("select lists_complete from crawl_run_portals where run_id = ? and portal_id = ?",
+                         [before_run, portal_id]).fetchone()
+    if current and current[0] == 0:
+        return None
     row = db.execute("select report_links from crawl_run_portals where portal_id = ? and run_id < ? "
-                     "and outcome = 'ok' order by run_id desc limit 1", [portal_id, before_run]).fetchone()
+                     "and outcome = 'ok' and coalesce(lists_complete, 1) = 1 order by run_id desc limit 1",
+                     [portal_id, before_run]).fetchone()
     return row[0] if row else None
 
 

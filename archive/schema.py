@@ -106,7 +106,11 @@ TABLES: list[TableSpec] = [
         {"run_id": int, "portal_id": str} | COUNTERS | {"error": str}
         # How the portal's crawl went: ok, blocked (a challenge page), suspect (few or no report
         # links: the site changed?) or failed; why; and how many report links its lists gave.
-        | {"outcome": str, "outcome_reason": str, "report_links": int},
+        | {"outcome": str, "outcome_reason": str, "report_links": int}
+        # 1: every list page of the portal was read (a full walk: removal detection ran); 0: paging
+        # stopped early at a page showing nothing new (crawler/revisit.py); null: a list page failed
+        # or was blocked, or the run ended before its lists were done.
+        | {"lists_complete": int},
         pk=("run_id", "portal_id"),
         foreign_keys=[("run_id", "crawl_runs", "id"), ("portal_id", "portals", "id")],
         defaults={name: 0 for name in COUNTERS},

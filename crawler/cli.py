@@ -29,7 +29,7 @@ def _settings_pairs(ctx: click.Context, param: click.Parameter, values: tuple[st
 @click.option("--registry", type=click.Path(exists=True, dir_okay=False), envvar="NIANBAO_REGISTRY",
               help="A portal registry file instead of the bundled crawler/portals.yml.")
 @click.option("--proxy", help="HTTP proxy for every request, e.g. the mirror: http://127.0.0.1:8642")
-@click.option("--revalidate", is_flag=True, help="Send no If-None-Match/If-Modified-Since: fetch everything again.")
+@click.option("--revalidate", is_flag=True, help="Send no If-None-Match/If-Modified-Since and use no cached robots.txt or list page: fetch everything again.")
 @click.option("--progress", is_flag=True, help="Print one line per archived report on stderr.")
 @click.option("--capture-log", type=click.Path(dir_okay=False), help="Also write one JSON line per report capture.")
 @click.option("-s", "--set", "overrides", multiple=True, callback=_settings_pairs, metavar="NAME=VALUE",
@@ -57,7 +57,8 @@ def crawl(
     click.echo(
         f"{stats.get('item_scraped_count', 0) - not_due} report captures, {not_due} known reports listed and not "
         f"due for a revisit, {stats.get('downloader/response_count', 0)} responses, "
-        f"{stats.get('nianbao/skipped_articles', 0)} non-report articles skipped -> {db_path}"
+        f"{stats.get('nianbao/skipped_articles', 0)} non-report articles skipped, "
+        f"{stats.get('nianbao/paging_stopped', 0)} lists paged only as deep as something new -> {db_path}"
     )
     status, failures = run_exit_status(db_path, stats.get("nianbao/run_id"))
     for failure in failures:

@@ -84,9 +84,9 @@ def discover_page(body: bytes, url: str, content_type: str = "text/html") -> Dis
                and not portal.is_report_title(link.title)]
     disclosure = [link.url for link in page_links(page, url) if DISCLOSURE_TEXT.match(link.title.replace(" ", ""))]
     listing = portal.family.read_list(response, portal)
-    list_pages = [r.url for r in listing.requests if r.url not in listing.sub_columns and r.method == "GET"
-                  and not r.meta]
-    xhr = [f"{r.method} {r.url}" for r in listing.requests if r.method != "GET" or r.meta]
+    follow = listing.pages + listing.requests
+    list_pages = [r.url for r in follow if r.url not in listing.sub_columns and r.method == "GET" and not r.meta]
+    xhr = [f"{r.method} {r.url}" for r in follow if r.method != "GET" or r.meta]
     return Discovery(url, family, signals, columns=list(dict.fromkeys(columns)), report_links=listing.reports,
                      list_pages=list_pages, sub_columns=listing.sub_columns, requests=xhr,
                      disclosure_pages=list(dict.fromkeys(disclosure)))
@@ -145,7 +145,7 @@ def check(entry: dict[str, Any], proxy: str | None = None, hops: int = 3) -> tup
         fetched.append(f"{request.method} {request.url} -> {response.status}")
         listing = portal.family.read_list(response, portal)
         reports = len(listing.reports)
-        queue = listing.requests + queue  # XHR answers and sub-columns first: they hold the rows
+        queue = listing.requests + listing.pages + queue  # XHR answers and sub-columns first: they hold the rows
     return reports, fetched
 
 

@@ -5,6 +5,8 @@
 - ``failed``: list pages could not be fetched and none could be read.
 - ``suspect``: the lists were read but gave no report links, or fewer than half of what the last
   good run found — the site's structure may have changed, so the family or registry entry needs a look.
+  Only runs that read every list page are compared: one whose paging stopped early at a page of
+  known reports (crawler/revisit.py) sees fewer links by design.
 - ``ok``: otherwise.
 
 The outcome is kept per run in ``crawl_run_portals`` (``outcome``, ``outcome_reason``,

@@ -1,8 +1,11 @@
 """Removal detection at the end of a crawl, per completely crawled portal.
 
 When the spider runs out of work, every report of a portal whose list pages
-all loaded but which this run did not reach from them is requested once
-more, without following redirects.  A 404/410, or a redirect to another
+were all read (a full walk: none failed, paging did not stop early, see
+crawler/revisit.py) but which this run did not reach from them is requested
+once more, without following redirects.  Whether each portal's lists were
+walked completely is recorded in ``crawl_run_portals.lists_complete`` (the
+revisit policy's next full walk is due the bound after the last complete one).  A 404/410, or a redirect to another
 page, marks it removed (``archive.history.mark_removed``); any other answer
 leaves it as it is: unlisted but still served is not removed, and a network
 error or a challenge/block page (crawler/blocking.py) proves nothing.  A portal
@@ -25,7 +28,7 @@ from scrapy.exceptions import DontCloseSpider, NotConfigured
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from nianbao.archive import history
+from nianbao.archive import history, runs
 from nianbao.archive.db import open_archive
 from nianbao.crawler.blocking import block_reason
 from nianbao.crawler.spiders.portal import PortalSpider, failed_request
@@ -59,6 +62,8 @@ class RemovalCheckExtension:
             return
         self.started = True
         self.db = db = open_archive(self.db_path)
+        for portal in spider.portals:
+            runs.set_lists_complete(db, run_id, portal.id, spider.lists_complete(portal.id))
         checks = [
             Request(url, callback=self.answered, errback=self.unreachable, dont_filter=True,
                     meta={META_REPORT: report_id, "dont_redirect": True, "handle_httpstatus_all": True})
@@ -94,11 +99,7 @@ class RemovalCheckExtension:
         db.close()
 
 
-def completely_crawled(spider) -> list[str]:
-    """Portals whose list pages were read, none failed and none was a block page: only there does
+def completely_crawled(spider: PortalSpider) -> list[str]:
+    """Portals whose list pages were all read, none failed and none was a block page: only there does
     'not listed' mean something."""
-    pages = getattr(spider, "pages", {})
-    failures = getattr(spider, "list_failures", {})
-    blocked = getattr(spider, "blocked", {})
-    return [p.id for p in getattr(spider, "portals", [])
-            if pages.get(p.id) and not failures.get(p.id) and not blocked.get(p.id)]
+    return [p.id for p in spider.portals if spider.lists_complete(p.id)]

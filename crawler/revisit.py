@@ -16,11 +16,21 @@ after it happens.  Always revisited: a report the archive marked removed, one wh
 failed in part for a passing reason (no answer, a server error: unlike a 404, these say nothing
 about the document), and any URL the archive does not know.
 
-The list pages are always read.  A listed report whose revisit is not due is recorded in the
-``listings`` table for the run (so removal detection knows it is still listed and never asks for
-it, and an operator sees when it is due); its ``last_seen`` stays the last time it was fetched.
-``NIANBAO_REVISIT_MAX_DAYS = 0`` or ``NIANBAO_REVALIDATE`` (``nianbao crawl --revalidate``)
-revisits everything.
+List pages are revisited the way incremental crawlers do it: a column lists its newest items
+first, so its first page (where a new report appears) is read on every crawl, and a further page
+only while the page before it showed something the archive does not know (a page whose report
+links are all known stops the paging).  Once per ``NIANBAO_REVISIT_MAX_DAYS`` a portal's lists are
+walked in full (a *full walk*: when no complete walk was recorded within the bound, in
+``crawl_run_portals.lists_complete``); only then does removal detection run for it (a report not
+reached because paging stopped is never taken as removed), and every report listed is requested
+whose revisit falls due before the next full walk (deep in a column, it will not be listed again
+before then).  So an edit or removal anywhere in a column shows within the bound plus one crawl
+interval, and a new report on a column's first page on the next crawl.
+
+A listed report whose revisit is not due is recorded in the ``listings`` table for the run (so
+removal detection knows it is still listed and never asks for it, and an operator sees when it is
+due); its ``last_seen`` stays the last time it was fetched.  ``NIANBAO_REVISIT_MAX_DAYS = 0`` or
+``NIANBAO_REVALIDATE`` (``nianbao crawl --revalidate``) revisits everything, every list page included.
 """
 
 from __future__ import annotations
@@ -37,6 +47,12 @@ from nianbao.archive.ingest import canonical_url
 
 STABLE_FRACTION = 0.1  # a report stable for 300 days is revisited every 30 days (or the maximum, if lower)
 DEFAULT_MAX_DAYS = 30.0
+
+# When each portal's lists were last walked in full (the run's start).
+LAST_FULL_WALKS = """
+select p.portal_id, max(r.started_at) from crawl_run_portals p join crawl_runs r on r.id = p.run_id
+where p.lists_complete = 1 group by p.portal_id
+"""
 
 # One row per known report URL: what the policy needs, read once per crawl.
 KNOWN_REPORTS = """
@@ -82,13 +98,15 @@ class KnownReport:
 
 
 class RevisitPolicy:
-    """Answers, for a link found on a list page, whether to request it in this crawl."""
+    """Answers, for a link found on a list page, whether to request it in this crawl, and whether a
+    portal's lists are walked in full."""
 
     def __init__(self, db_path: str | None, max_days: float, now: datetime | None = None) -> None:
         self.db_path = db_path if max_days > 0 else None
         self.max_days = max_days
         self.now = now or datetime.now(UTC)
         self._known: dict[tuple[str, str], KnownReport] | None = None
+        self._full_walks: dict[str, datetime] | None = None
 
     @classmethod
     def from_settings(cls, settings: BaseSettings) -> RevisitPolicy:
@@ -100,9 +118,26 @@ class RevisitPolicy:
         """None when the report at ``url`` is to be requested; else the record of its listing, saying when."""
         report = self._reports().get((portal_id, canonical_url(url)))
         due = report.next_due(self.max_days) if report else None
-        if report is None or due is None or due <= self.now:
+        # In a full walk: due before the next one (a report deep in a column is not listed again until then).
+        horizon = self.now + timedelta(days=self.max_days) if self.full_walk(portal_id) else self.now
+        if report is None or due is None or due <= horizon:
             return None
         return ListedReport(portal_id, report.id, url, listing_url, title, due.strftime("%Y-%m-%dT%H:%M:%SZ"))
+
+    def known(self, portal_id: str, url: str) -> bool:
+        """Whether the archive holds the report at ``url`` (and has not seen it removed): nothing new."""
+        report = self._reports().get((portal_id, canonical_url(url)))
+        return report is not None and report.status != "removed"
+
+    def full_walk(self, portal_id: str) -> bool:
+        """Whether this crawl reads every list page of the portal: no complete walk within the bound
+        (or no policy: every report and every page on every crawl)."""
+        if self.db_path is None:
+            return True
+        if self._full_walks is None:
+            self._full_walks = _last_full_walks(self.db_path) if Path(self.db_path).exists() else {}
+        last = self._full_walks.get(portal_id)
+        return last is None or last <= self.now - timedelta(days=self.max_days)
 
     def _reports(self) -> dict[tuple[str, str], KnownReport]:
         if self._known is None:
@@ -110,14 +145,24 @@ class RevisitPolicy:
         return self._known
 
 
-def _load(db_path: str) -> dict[tuple[str, str], KnownReport]:
+def _last_full_walks(db_path: str) -> dict[str, datetime]:
+    rows = _read(db_path, LAST_FULL_WALKS)
+    return {portal_id: moment for portal_id, started_at in rows if (moment := _moment(started_at))}
+
+
+def _read(db_path: str, sql: str) -> list[tuple]:
+    """Rows of a query on the archive, read-only; none from an archive without the tables or columns yet."""
     conn = sqlite3.connect(f"file:{Path(db_path).resolve()}?mode=ro", uri=True, timeout=30)
     try:
-        rows = conn.execute(KNOWN_REPORTS).fetchall()
-    except sqlite3.OperationalError:  # an archive without its tables yet
-        return {}
+        return conn.execute(sql).fetchall()
+    except sqlite3.OperationalError:
+        return []
     finally:
         conn.close()
+
+
+def _load(db_path: str) -> dict[tuple[str, str], KnownReport]:
+    rows = _read(db_path, KNOWN_REPORTS)
     return {
         (portal_id, url): KnownReport(
             id=report_id,

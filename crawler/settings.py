@@ -8,8 +8,13 @@ behave the same:
   loopback: the only way the crawler reaches a loopback or private address; see ``crawler/scope.py``).
 - ``NIANBAO_WARC_DIR``: where WARC files go (default ``warc/`` beside the database).
 - ``NIANBAO_REVALIDATE``: send no validators (If-None-Match / If-Modified-Since); fetch everything again.
-- ``NIANBAO_REVISIT_MAX_DAYS``: the longest a listed, known report goes without being requested again
-  (``crawler/revisit.py``; default 30; 0 requests every report on every crawl).
+- ``NIANBAO_REVISIT_MAX_DAYS``: the longest a listed, known report goes without being requested again,
+  and a portal's lists without a full walk (``crawler/revisit.py``; default 30; 0 requests every
+  report and reads every list page on every crawl).
+- ``NIANBAO_CACHE_DIR``: where robots.txt and list pages are cached between crawls (default
+  ``httpcache/`` beside the database; ``crawler/cache.py``).
+- ``NIANBAO_ROBOTS_MAX_AGE``: seconds a cached robots.txt is used before it is asked again (default
+  86400, the 24 hours RFC 9309 allows).
 - ``NIANBAO_CAPTURE_LOG``: a JSON-lines file with one summary line per report capture (audit, tests).
 - ``NIANBAO_PROGRESS``: print one line per archived report on stderr.
 - ``NIANBAO_PARSE_WORKERS``: processes that parse the fetched documents (default: one per core; ``0``
@@ -68,6 +73,9 @@ DOWNLOADER_MIDDLEWARES = {
     # Validators from the archive on requests; a 304 is filled with the stored bytes after the WARC saw it,
     # and after DownloaderStats (850) counted it, so downloader/response_bytes is what the network carried.
     "nianbao.crawler.conditional.ConditionalRequestMiddleware": 580,
+    # robots.txt (24 h) and list pages (revalidated) cached across crawls beside the archive, by a subclass of
+    # Scrapy's cache middleware with its own policy and storage (Scrapy's own stays off: HTTPCACHE_ENABLED).
+    "nianbao.crawler.cache.CacheMiddleware": 900,
     "nianbao.crawler.warc.WarcWriterMiddleware": 950,  # next to the downloader: the exchange as sent and received
 }
 # At the end of a crawl: reports no longer listed whose URL now 404s or redirects away are marked removed.
@@ -82,6 +90,8 @@ NIANBAO_PROXY = None
 NIANBAO_CAPTURE_LOG = None
 NIANBAO_PROGRESS = False
 NIANBAO_REVISIT_MAX_DAYS = 30
+NIANBAO_CACHE_DIR = None
+NIANBAO_ROBOTS_MAX_AGE = 24 * 3600
 NIANBAO_PARSE_WORKERS = None  # one per core
 NIANBAO_PARSE_MEMORY_MB = 2048
 NIANBAO_PARSE_TIMEOUT = 180

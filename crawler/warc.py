@@ -103,6 +103,8 @@ class WarcWriterMiddleware:
 
     async def process_response(self, request: Request, response: Response) -> Response:
         """Queue the exchange for the writer thread; its record id goes in ``request.meta`` at once."""
+        if "cached" in response.flags:  # from the HTTP cache (crawler/cache.py): no exchange took place
+            return response
         assert self.crawler.spider is not None  # responses come only while a spider runs
         writer = self._open(self.crawler.spider)
         record_id = StatusAndHeadersParser.make_warc_id()

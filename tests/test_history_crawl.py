@@ -77,15 +77,19 @@ def test_unchanged_recrawl_adds_no_version_and_downloads_little(crawls):
     assert db.execute("select count(*) from reports where status != 'active'").fetchone() == (1,)  # the removed one
 
 
-def test_conditional_requests_only_for_documents_never_for_list_pages(crawls):
+def test_conditional_requests_for_documents_and_list_pages(crawls):
+    """Documents are revalidated against the archive, list pages against their cached copy (crawler/cache.py)."""
     db, (first, second, *_), folder = crawls
     assert not any("If-None-Match" in h.headers for h in first.hits)
     validated = {h.url for h in second.hits if "If-None-Match" in h.headers or "If-Modified-Since" in h.headers}
     documents = {url for (url,) in db.execute("select url from fetches where run_id = ? and status = 200",
                                               [first.run_id])}
-    assert validated and validated <= documents
-    listings = {h.url for h in second.hits if h.url.rstrip("/").endswith(("index.html", "list.html")) or "page=" in h.url}
-    assert listings and all(h.status == 200 for h in second.hits if h.url in listings)
+    fetched = {url for (url,) in db.execute("select url from fetches")}
+    list_pages = {h.url for h in first.hits if h.method == "GET" and h.status == 200 and h.url not in fetched
+                  and not h.url.endswith("/robots.txt")}
+    assert validated & documents
+    assert validated - documents and validated - documents <= list_pages
+    assert all(h.status == 304 for h in second.hits if h.url in validated - documents)  # the same snapshot again
 
 
 def test_edited_report_gets_a_version_per_edit_with_its_figure_change(crawls):

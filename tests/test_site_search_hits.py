@@ -3,6 +3,8 @@ and every facet read it from a temporary table, and what they show equals the ``
 
 from __future__ import annotations
 
+import os
+import shutil
 import sqlite3
 import urllib.parse
 from collections import Counter
@@ -13,7 +15,7 @@ from conftest import datasette_get
 from test_site_search import ground_truth
 
 from nianbao.archive.publish import SETTINGS, make_datasette
-from nianbao.archive.search import match_sql
+from nianbao.archive.search import match_sql, sync_search_index
 from nianbao.site.hits import KEEP, PREFIX, HitSets
 
 FACETS = ["province", "city", "level", "year", "template", "status", "failed_checks"]
@@ -73,3 +75,38 @@ def test_a_search_over_the_time_limit_leaves_no_table(site_db: Path) -> None:
     with pytest.raises(sqlite3.OperationalError, match="interrupted"):
         hits.filter(conn, slow, {}, "id", 1000)
     assert not conn.execute("select count(*) from temp.sqlite_master").fetchone()[0]
+
+
+def test_other_connections_copy_the_result_instead_of_searching_again(site_db: Path) -> None:
+    hits = HitSets(time_limit_ms=5000)
+    first, second = (sqlite3.connect(f"file:{site_db}?immutable=1", uri=True) for _ in range(2))
+    clause = hits.filter(first, *match_sql("复议 申请"), "id", 1000)
+    ran: list[str] = []
+    second.set_trace_callback(ran.append)
+    hits.sync(second)
+    table = PREFIX + clause.split(PREFIX)[1].split(")")[0]
+    assert ran and not any("search_" in sql for sql in ran)  # no index read, no document read
+    assert [r for r in second.execute(f"select * from temp.{table}")] == [r for r in first.execute(f"select * from temp.{table}")]
+    expected = ground_truth(site_db, ["复议", "申请"])
+    assert {v for (v,) in second.execute(f"select id from report_versions where {clause}")} == expected
+
+
+def test_a_publish_is_searched_anew(site_db: Path, tmp_path: Path) -> None:
+    """After the served file is replaced (as ``nianbao publish`` does), a search repeated reads the new file:
+    nothing of the old file's matching sets is reused."""
+    served = tmp_path / "nianbao.db"
+    shutil.copy(site_db, served)
+    ds = make_datasette(served)
+    page = "/nianbao/current_reports.json?" + urllib.parse.urlencode({"_search": "复议", "_size": "max"})
+    before = datasette_get(ds, page).json()["filtered_table_rows_count"]
+    edited = tmp_path / "edited.db"
+    shutil.copy(site_db, edited)
+    with sqlite3.connect(edited) as conn:
+        version = conn.execute("select current_version_id from reports where current_version_id in "
+                               "(select version_id from search_documents where instr(document, '复议'))").fetchone()[0]
+        conn.execute("update report_versions set title = '', agency = '', text = '' where id = ?", [version])
+        conn.execute("delete from raw_tables where version_id = ?", [version])
+        sync_search_index(conn)
+    os.replace(edited, served)
+    assert datasette_get(ds, page).json()["filtered_table_rows_count"] == before - 1 == len(
+        ground_truth(served, ["复议"], "reports"))

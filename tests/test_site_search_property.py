@@ -59,3 +59,20 @@ def test_index_finds_exactly_what_instr_finds(rows, query: str, case_sensitive: 
     where = " and ".join("(" + " or ".join([contains] * len(g)) + ")" for g in forms)
     flat = [f for g in forms for f in g]
     assert {r[0] for r in conn.execute(f"select version_id from search_documents where {where}", flat)} == expected
+
+
+near_terms = st.text(alphabet="政府信息公开 ", min_size=5, max_size=9).filter(lambda t: t.strip() == t and t)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(near_terms, st.data())
+def test_a_long_term_among_pieces_of_itself_is_found_exactly(term: str, data) -> None:
+    """Over texts made of pieces of the term itself (its trigrams near each other in every order and
+    overlap: the texts a lookup by trigrams could mistake), a term of 5+ characters finds exactly the texts
+    containing it."""
+    pieces = st.lists(st.integers(0, len(term) - 1).flatmap(
+        lambda start: st.integers(start + 1, len(term)).map(lambda end: term[start:end])), min_size=1, max_size=6)
+    texts = data.draw(st.lists(pieces.map("".join), min_size=1, max_size=8))
+    conn = archive([("", text, []) for text in texts])
+    sql, params = match_sql(f'"{term}"')
+    assert {r[0] for r in conn.execute(sql, params)} == {i for i, text in enumerate(texts, start=1) if term in text}

@@ -30,10 +30,16 @@ NEXT_LINK_TEXT = ("下一页", "下页", "后一页", ">")
 
 @dataclass
 class Listing:
-    """What one list answer yields: report links, further list requests, and links that failed the title test."""
+    """What one list answer yields: report links, further list requests, and links that failed the title test.
+
+    ``pages`` are this list's own further pages (older items: the revisit policy may stop paging when
+    a page shows nothing new); ``requests`` are other lists to read (sub-columns, a category's first
+    page, the first XHR answer of a column page).
+    """
 
     reports: list[Link] = field(default_factory=list)
     requests: list[scrapy.Request] = field(default_factory=list)
+    pages: list[scrapy.Request] = field(default_factory=list)
     skipped: list[Link] = field(default_factory=list)
     sub_columns: list[str] = field(default_factory=list)
 
@@ -82,7 +88,9 @@ class Family:
                 found.sub_columns.append(link.url)
             elif candidate:
                 found.skipped.append(link)
-        found.requests = [scrapy.Request(u) for u in dict.fromkeys([*pages, *found.sub_columns])]
+        further = [u for u in dict.fromkeys(pages) if u not in found.sub_columns]
+        found.pages = [scrapy.Request(u) for u in further]
+        found.requests = [scrapy.Request(u) for u in dict.fromkeys(found.sub_columns)]
         return found
 
     def is_candidate(self, link: Link, roots: tuple[str, ...], portal: Portal) -> bool:

@@ -69,5 +69,5 @@ class Gkmlpt(Family):
             (listing.reports if portal.is_report_title(link.title) else listing.skipped).append(link)
         seen = state["seen"] + len(articles)
         if articles and seen < int((data.get("classify") or {}).get("post_count") or 0):
-            listing.requests.append(self.api_request(response.url, state["category"], state["sid"], state["page"] + 1, seen))
+            listing.pages.append(self.api_request(response.url, state["category"], state["sid"], state["page"] + 1, seen))
         return listing

@@ -79,7 +79,7 @@ class HanwebJcms(Family):
         after = start + len(rows)
         more = after <= total if total is not None else len(rows) >= self.group
         if rows and more and all(ids.values()):
-            listing.requests.append(self.proxy_request(response.url, ids, after, total))
+            listing.pages.append(self.proxy_request(response.url, ids, after, total))
         return listing
 
     def ids(self, text: str) -> dict[str, str]:

@@ -63,7 +63,7 @@ class HanwebJpaas(Family):
         count = COUNT.search(data.get("html") or "")
         if response.meta["jpaas_page"] == 1 and count:
             pages = math.ceil(int(count.group(1)) / self.page_size)
-            listing.requests += [self.unit_request(response.url, response.meta["jpaas_ids"], n) for n in range(2, pages + 1)]
+            listing.pages += [self.unit_request(response.url, response.meta["jpaas_ids"], n) for n in range(2, pages + 1)]
         return listing
 
     def ids(self, text: str) -> dict[str, str]:

@@ -73,5 +73,5 @@ class Trs(Family):
             link = Link(urljoin(response.url, row.get("url", "")), row.get("title_no_tag") or row.get("title", ""))
             (found.reports if portal.is_report_title(link.title) else found.skipped).append(link)
         if len(rows) >= self.page_size:
-            found.requests.append(self.search_request(response.url, page + 1))
+            found.pages.append(self.search_request(response.url, page + 1))
         return found

@@ -2,7 +2,10 @@
 
 For each portal of the registry its CMS family (crawler/families/) says which list requests to make
 (HTML pages, XHR answers), which links of an answer are reports, further pages or sub-columns, and
-how an article's metadata and attachments are read.  For each report article the spider builds one
+how an article's metadata and attachments are read.  Which reports are requested, and how deep a
+column is paged, is the revisit policy's (crawler/revisit.py): outside a full walk the further
+pages of a list are read one after another, and paging stops at the first page whose report links
+are all known.  For each report article the spider builds one
 :class:`archive.capture.ReportCapture`: the article page as fetched, its metadata block and
 breadcrumb, and every attachment (fetched one after another through ``cb_kwargs``; a failed
 attachment is recorded with its status and error, and the report is still yielded).  A challenge or
@@ -29,10 +32,14 @@ from twisted.python.failure import Failure
 from nianbao.archive.capture import Capture, ListedReport, ReportCapture
 from nianbao.crawler.blocking import block_reason
 from nianbao.crawler.failures import RedirectLoop
+from nianbao.crawler.families.base import Listing
 from nianbao.crawler.registry import Portal, select_portals
 from nianbao.crawler.revisit import RevisitPolicy
 from nianbao.crawler.scope import LinkRefused
 from nianbao.crawler.warc import META_FILE, META_RECORD_ID
+
+META_LIST = "nianbao_list"  # a list request (HTTP-cached and revalidated: crawler/cache.py)
+META_MORE_PAGES = "nianbao_more_pages"  # further pages of the same list, to read after this one
 
 
 class PortalSpider(scrapy.Spider):
@@ -59,6 +66,8 @@ class PortalSpider(scrapy.Spider):
         # Per portal: report links the lists gave, and answers that were challenge/block pages.
         self.report_links: Counter[str] = Counter()
         self.blocked: dict[str, list[str]] = defaultdict(list)
+        # Per portal: list pages where paging stopped (all their reports known): the walk was not complete.
+        self.paging_stopped: dict[str, list[str]] = defaultdict(list)
         self.revisits = RevisitPolicy(None, 0)  # set from the settings by from_crawler: which reports to request
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
@@ -66,9 +75,19 @@ class PortalSpider(scrapy.Spider):
             for request in portal.family.start_requests(portal):
                 yield self._list_request(request, portal)
 
-    def _list_request(self, request: scrapy.Request, portal: Portal) -> scrapy.Request:
+    def _list_request(self, request: scrapy.Request, portal: Portal, more: list[scrapy.Request] | None = None
+                      ) -> scrapy.Request:
         return request.replace(callback=self.parse_list, errback=self.list_failed, cb_kwargs={"portal": portal},
-                               meta={**request.meta, "cookiejar": portal.id})
+                               meta={**request.meta, "cookiejar": portal.id, META_LIST: True,
+                                     META_MORE_PAGES: more or []})
+
+    def lists_complete(self, portal_id: str) -> bool | None:
+        """True: every list page of the portal was read in this crawl (only then does 'not listed' mean
+        something); False: paging stopped early by the revisit policy; None: a list page failed or was
+        blocked, or none was read."""
+        if not self.pages.get(portal_id) or self.list_failures.get(portal_id) or self.blocked.get(portal_id):
+            return None
+        return not self.paging_stopped.get(portal_id)
 
     def parse_list(self, response: Response, portal: Portal) -> Iterator[scrapy.Request | ListedReport]:
         if self._blocked(response, portal):
@@ -94,6 +113,21 @@ class PortalSpider(scrapy.Spider):
             )
         for request in listing.requests:
             yield self._list_request(request, portal)
+        yield from self._further_pages(response, portal, listing)
+
+    def _further_pages(self, response: Response, portal: Portal, listing: Listing) -> Iterator[scrapy.Request]:
+        """A full walk reads every further page at once; otherwise one at a time while each shows
+        something new (newest first: past a page of known reports lie only older ones)."""
+        pending = listing.pages + response.meta.get(META_MORE_PAGES, [])
+        if not pending:
+            return
+        if self.revisits.full_walk(portal.id):
+            yield from (self._list_request(request, portal) for request in pending)
+        elif listing.reports and all(self.revisits.known(portal.id, link.url) for link in listing.reports):
+            self.paging_stopped[portal.id].append(response.url)
+            self.crawler.stats.inc_value("nianbao/paging_stopped")
+        else:
+            yield self._list_request(pending[0], portal, more=pending[1:])
 
     def _blocked(self, response: Response, portal: Portal) -> bool:
         """A challenge or block page instead of the portal's own: record why, read nothing from it."""

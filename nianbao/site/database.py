@@ -59,7 +59,7 @@ class PublishedDatabase(Database):
 
     async def execute_fn(self, fn: Callable[[sqlite3.Connection], Any]) -> Any:
         if self.ds.executor is None:  # Datasette without threads (num_sql_threads 0) keeps one connection
-            return await super().execute_fn(lambda conn: self._run(fn, conn))
+            return await super().execute_fn(lambda conn: self._run(fn, conn, self.identity))
 
         def in_thread() -> Any:
             identity = self.follow()
@@ -71,12 +71,19 @@ class PublishedDatabase(Database):
                 self.ds._prepare_connection(conn, self.name)
                 held = (identity, conn)
                 setattr(_held, self.name, held)
-            return self._run(fn, held[1])
+            return self._run(fn, held[1], identity)
 
         return await asyncio.get_running_loop().run_in_executor(self.ds.executor, in_thread)
 
-    def _run(self, fn: Callable[[sqlite3.Connection], Any], conn: sqlite3.Connection) -> Any:
-        self.hits.sync(conn)  # the recent searches' results, which a page's statements may read
+    def search_filter(self, conn: sqlite3.Connection, sql: str, params: dict[str, Any], column: str, rows: int) -> str:
+        """A WHERE clause for the versions ``sql`` selects, read from a table computed once (see HitSets.filter);
+        call it with the connection ``execute_fn`` handed over."""
+        held = getattr(_held, self.name, None)
+        identity = held[0] if held is not None and held[1] is conn else self.identity
+        return self.hits.filter(conn, sql, params, column, rows, identity)
+
+    def _run(self, fn: Callable[[sqlite3.Connection], Any], conn: sqlite3.Connection, identity: FileIdentity) -> Any:
+        self.hits.sync(conn, identity)  # the recent searches' results (in this file), which a statement may read
         return fn(conn)
 
     def _close(self, conn: sqlite3.Connection) -> None:

@@ -64,7 +64,7 @@ def filters_from_request(request, database, table, datasette):
             if found is None or not isinstance(db, PublishedDatabase):
                 return found, "" if found is None else f"[{column}] in ({found.sql})"
             rows = conn.execute(f"select count(*) from {COUNTED[table]}").fetchone()[0]
-            return found, db.hits.filter(conn, found.sql, found.params, column, rows)
+            return found, db.search_filter(conn, found.sql, found.params, column, rows)
 
         try:
             found, where = await db.execute_fn(plan)

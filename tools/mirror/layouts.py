@@ -63,8 +63,11 @@ class Layout:
     def attachment_url(self, column: Column, article: Article, n: int, extension: str) -> str:
         return urljoin(article.url, f"P0{article.published.replace('-', '')}{article.doc_id}{n}.{extension}")
 
+    def pages(self, rows: list[Article]) -> list[list[Article]]:
+        return pages_of(rows)
+
     def lists(self, column: Column, rows: list[Article], render: Render) -> list[Served]:
-        pages = pages_of(rows)
+        pages = self.pages(rows)
         served = []
         for page, chunk in enumerate(pages):
             url = self.list_url(column, page)
