@@ -15,7 +15,7 @@ Speed: documents are parsed in a :class:`~nianbao.parsers.pool.ParsePool`
 (several processes) while this process writes; a few versions ahead are in
 the pool at any time, and the writes of many versions share one
 transaction, so neither the parse of one document nor a commit per version
-holds the others up.  Versions are read report by report, so a document two
+holds the others up; a table whose rows the parse reads as stored is not rewritten.  Versions are read report by report, so a document two
 versions share (an unchanged attachment) is parsed once.
 """
 

@@ -129,7 +129,7 @@ class ArchivePipeline:
             return
         row = {"run_id": self.run_id, "portal_id": portal_id, "url": url, "kind": kind, "reason": reason,
                "found_on": found_on, "at": utc_now()}
-        self.writer.submit(lambda: self._db.table("refused_links").insert(row))
+        self.writer.submit_unawaited(lambda: self._db.table("refused_links").insert(row))
 
     async def close_spider(self) -> None:
         spider = cast("PortalSpider", self.crawler.spider)

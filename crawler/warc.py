@@ -113,8 +113,8 @@ class WarcWriterMiddleware:
         received = (response.url, response.body, StatusAndHeaders(
             _status_line(response.status), _header_pairs(response.headers), protocol="HTTP/1.1"))
         ids = {"WARC-Record-ID": record_id, "WARC-Date": writer.curr_warc_date()}
-        written = self.thread.submit(self._write, writer, sent, received, ids,
-                                     size=len(request.body) + len(response.body))
+        written = self.thread.submit_unawaited(self._write, writer, sent, received, ids,
+                                              size=len(request.body) + len(response.body))
         if self.thread.backlog() > MAX_BACKLOG:  # the disk is slower than the network: wait for it
             await maybe_deferred_to_future(in_reactor(written))
         request.meta[META_FILE] = self.stored_name
@@ -158,6 +158,6 @@ class WarcWriterMiddleware:
     def close(self, spider: Spider) -> None:
         """Close the file after the records still queued (a job of the writer thread too)."""
         if self._file is not None:
-            self.thread.submit(self._file.close)
+            self.thread.submit_unawaited(self._file.close)
             self._file = None
             self._writer = None

@@ -69,6 +69,12 @@ class WriterThread:
         self._jobs.put(job)
         return job.future
 
+    def submit_unawaited(self, function: Callable[..., T], *args: Any, size: int = 0) -> Future[T]:
+        """:meth:`submit` for a job nobody waits for: its failure (a full disk, a locked archive) is logged."""
+        future = self.submit(function, *args, size=size)
+        future.add_done_callback(_log_failure)
+        return future
+
     async def run(self, function: Callable[..., T], *args: Any) -> T:
         """:meth:`submit` and wait for the result in the reactor's thread (for Scrapy's coroutines)."""
         return await maybe_deferred_to_future(in_reactor(self.submit(function, *args)))
@@ -137,6 +143,12 @@ class WriterThread:
                 return job, job.function(*job.args), None
         except Exception as error:  # handed to whoever waits for the job
             return job, None, error
+
+
+def _log_failure(future: Future[Any]) -> None:
+    error = None if future.cancelled() else future.exception()
+    if error is not None:
+        logger.error("write failed: %s: %s", type(error).__name__, error, exc_info=error)
 
 
 def crawl_writer(crawler: Crawler) -> WriterThread:
