@@ -14,6 +14,13 @@ SQLite's built-in tokenizers so a stock ``sqlite3`` can query them:
 - ``search_grams`` (tokenizer ``unicode61`` over a document of the text's
   distinct characters and character pairs, ``detail=none``): terms of one
   or two characters, also exact.
+- ``search_fivegrams`` (tokenizer ``unicode61`` over a document of the
+  text's 5-character runs, one token per position): terms of five
+  characters or more, as a phrase of 5-grams.  A trigram phrase decodes the
+  positions of every trigram of the term, and in these reports the trigrams
+  of 政府信息公开 occur dozens of times in nearly every one: a long common
+  term cost 100-170 ms at 100,000 reports.  Its 5-grams are fewer and occur
+  less often, and a term of five characters is a single token (no positions).
 
 A query is split on spaces into terms (quoted phrases stay whole); every term
 is required.  A term in traditional characters (復議) also finds its
@@ -53,6 +60,11 @@ SOURCE = "report_versions"
 DOCUMENTS = "search_documents"
 TRIGRAM = "search_trigram"
 GRAMS = "search_grams"
+FIVEGRAMS = "search_fivegrams"
+FIVEGRAMS_TODO = "search_fivegrams_todo"  # versions indexed before search_fivegrams existed, not in it yet
+FIVE = 5
+FIVEGRAM_SEPARATOR = "\x1f"  # not a token character of search_fivegrams: separates its tokens
+FIVEGRAM_ELSEWHERE = "#"  # the token of a position whose 5-gram has a character search_fivegrams cannot hold
 INDEXED = "search_indexed"
 STALE = "search_stale"
 # Characters FTS5 folds to an ASCII letter although lower() does not touch them.
@@ -60,6 +72,7 @@ FOLDS_TO_ASCII = "\u212a\u017f"  # KELVIN SIGN -> k, LONG S -> s
 RANK_BELOW = 10_000  # BM25 scores every version a term occurs in: 150-300 ms for a term in all 100,000
 FOLD_MARKER = "#fold"  # a token in search_grams for versions whose text has one of them
 GRAM_CATEGORIES = "L* M* N* P* S*"  # token characters of search_grams: everything but spaces and controls
+FIVEGRAM_CATEGORIES = GRAM_CATEGORIES + " Z*"  # and spaces: a 5-gram may hold one ("17 年度政府")
 MAX_TERMS = 50  # more is no longer a search but a load on the server (issue: 9,000 terms froze it)
 MAX_QUERY_CHARS = 2000
 
@@ -69,9 +82,14 @@ SCHEMA = [
     f"""create virtual table if not exists {GRAMS} using fts5(grams,
         tokenize="unicode61 remove_diacritics 0 categories '{GRAM_CATEGORIES}'",
         detail=none, content='')""",
+    f"""create virtual table if not exists {FIVEGRAMS} using fts5(fivegrams,
+        tokenize="unicode61 remove_diacritics 0 categories '{FIVEGRAM_CATEGORIES}'", content='')""",
+    f"create table if not exists {FIVEGRAMS_TODO} (version_id integer primary key)",
     # bulk-load faster (measured: -40% build time); the index is merged by 'optimize' after a rebuild
     f"insert into {TRIGRAM}({TRIGRAM}, rank) values ('crisismerge', 64)",
     f"insert into {TRIGRAM}({TRIGRAM}, rank) values ('automerge', 16)",
+    f"insert into {FIVEGRAMS}({FIVEGRAMS}, rank) values ('crisismerge', 64)",
+    f"insert into {FIVEGRAMS}({FIVEGRAMS}, rank) values ('automerge', 16)",
     f"create table if not exists {INDEXED} (version_id integer primary key, document_hash text)",
     f"create table if not exists {STALE} (version_id integer primary key)",
     # what a page shows may have changed: the version's own columns, or its tables (a reparse rewrites them)
@@ -121,12 +139,60 @@ def gram_document(text: str) -> str:
     return " ".join(kept)
 
 
+@lru_cache(maxsize=1)
+def _not_in_fivegrams() -> re.Pattern:
+    """A character no 5-gram of search_fivegrams holds: one whose token class (L, M, N, P, S, Z) the
+    Unicode 3.2 tables and Python's own (newer) tables do not both give, so SQLite's tables, between
+    the two, give it too; and the separator.  Built once per process (~1 s)."""
+    def token(char: str) -> bool:
+        return unicodedata.ucd_3_2_0.category(char)[0] in "LMNPSZ" and unicodedata.category(char)[0] in "LMNPSZ"
+
+    def escaped(code: int) -> str:
+        return re.escape(chr(code))
+
+    ranges, start = [], None
+    for code in range(0x110000):
+        inside = 0xD800 <= code <= 0xDFFF or not token(chr(code)) or chr(code) == FIVEGRAM_SEPARATOR
+        if inside and start is None:
+            start = code
+        elif not inside and start is not None:
+            ranges.append(f"{escaped(start)}-{escaped(code - 1)}")
+            start = None
+    if start is not None:
+        ranges.append(f"{escaped(start)}-{escaped(0x10FFFF)}")
+    return re.compile("[" + "".join(ranges) + "]")
+
+
+def fivegram_document(text: str) -> str:
+    """The text's 5-character runs, one per position, for ``search_fivegrams``: a run with a character the
+    index cannot hold (a line break) is FIVEGRAM_ELSEWHERE, so every 5-gram keeps its position."""
+    grams = [text[i : i + FIVE] for i in range(len(text) - FIVE + 1)]
+    for found in _not_in_fivegrams().finditer(text):
+        for i in range(max(0, found.start() - FIVE + 1), min(found.start() + 1, len(grams))):
+            grams[i] = FIVEGRAM_ELSEWHERE
+    return FIVEGRAM_SEPARATOR.join(grams)
+
+
+def in_fivegrams(form: str) -> bool:
+    """Whether search_fivegrams finds this form: five characters or more, each one it holds."""
+    return len(form) >= FIVE and not _not_in_fivegrams().search(form)
+
+
+def gram_documents(text: str) -> tuple[str, str]:
+    """The documents of ``search_grams`` and ``search_fivegrams`` for one text."""
+    return gram_document(text), fivegram_document(text)
+
+
 def ensure_search_schema(db: Any) -> None:
     conn = _connection(db)
     conn.execute(f"create view if not exists {DOCUMENTS} as {SEARCH_DOCUMENTS}")
     old_index = conn.execute(f"select 1 from sqlite_master where name = '{INDEXED}'").fetchone()
+    had_fivegrams = conn.execute(f"select 1 from sqlite_master where name = '{FIVEGRAMS}'").fetchone()
     for statement in SCHEMA:
         conn.execute(statement)
+    if old_index and not had_fivegrams:  # indexed before search_fivegrams: the next sync adds the versions to it
+        with conn:
+            conn.execute(f"insert or ignore into {FIVEGRAMS_TODO} select version_id from {INDEXED}")
     if old_index and not conn.execute(
         f"select 1 from pragma_table_info('{INDEXED}') where name = 'document_hash'"
     ).fetchone():  # indexed by a nianbao that searched the text only: index again
@@ -138,17 +204,23 @@ def document_hash(document: str) -> str:
     return hashlib.blake2b(document.encode(), digest_size=16).hexdigest()
 
 
-def _index_rows(conn: sqlite3.Connection, rows: list[tuple[int, str | None]]) -> int:
-    """Index (version id, document) rows; with many, the gram documents are made in a second process."""
+def _index_rows(conn: sqlite3.Connection, rows: list[tuple[int, str | None]], fivegrams_only: bool = False) -> int:
+    """Index (version id, document) rows; with many, the gram documents are made in a second process.
+
+    ``fivegrams_only``: versions already in the other indexes (see FIVEGRAMS_TODO).
+    """
     texts = [text or "" for _, text in rows]
     with ExitStack() as stack:
         if len(rows) > 200:
             # spawn, not fork: callers (a crawl, a server) may run threads
             pool = stack.enter_context(multiprocessing.get_context("spawn").Pool(1))
-            grams: Iterable[str] = pool.imap(gram_document, texts, chunksize=32)
+            grams: Iterable[tuple[str, str]] = pool.imap(gram_documents, texts, chunksize=32)
         else:
-            grams = map(gram_document, texts)
-        for (version_id, _), text, gram_doc in zip(rows, texts, grams):
+            grams = map(gram_documents, texts)
+        for (version_id, _), text, (gram_doc, fivegram_doc) in zip(rows, texts, grams):
+            conn.execute(f"insert into {FIVEGRAMS}(rowid, fivegrams) values (?, ?)", (version_id, fivegram_doc))
+            if fivegrams_only:
+                continue
             conn.execute(f"insert into {TRIGRAM}(rowid, text) values (?, ?)", (version_id, text))
             conn.execute(f"insert into {GRAMS}(rowid, grams) values (?, ?)", (version_id, gram_doc))
             conn.execute(f"insert into {INDEXED} values (?, ?)", (version_id, document_hash(text)))
@@ -160,15 +232,15 @@ def rebuild_search_index(db: Any) -> int:
     conn = _connection(db)
     ensure_search_schema(conn)
     with conn:
-        for table in (TRIGRAM, GRAMS):
+        for table in (TRIGRAM, GRAMS, FIVEGRAMS):
             conn.execute(f"insert into {table}({table}) values ('delete-all')")
-        conn.execute(f"delete from {INDEXED}")
-        conn.execute(f"delete from {STALE}")
+        for table in (INDEXED, STALE, FIVEGRAMS_TODO):
+            conn.execute(f"delete from {table}")
         count = 0
         for batch in _batches(conn.execute(f"select version_id, document from {DOCUMENTS} order by version_id")):
             count += _index_rows(conn, batch)
-        conn.execute(f"insert into {TRIGRAM}({TRIGRAM}) values ('optimize')")
-        conn.execute(f"insert into {GRAMS}({GRAMS}) values ('optimize')")
+        for table in (TRIGRAM, GRAMS, FIVEGRAMS):
+            conn.execute(f"insert into {table}({table}) values ('optimize')")
     return count
 
 
@@ -181,6 +253,7 @@ def sync_search_index(db: Any) -> int:
             return rebuild_search_index(conn)
         with conn:
             conn.execute(f"delete from {STALE}")
+    _index_fivegrams_todo(conn)
     new = conn.execute(
         f"select version_id, document from {DOCUMENTS} "
         f"where version_id not in (select version_id from {INDEXED}) order by version_id"
@@ -190,6 +263,22 @@ def sync_search_index(db: Any) -> int:
         for batch in _batches(new):
             count += _index_rows(conn, batch)
     return count
+
+
+def _index_fivegrams_todo(conn: sqlite3.Connection) -> None:
+    """Add to search_fivegrams the versions indexed before it existed, in one transaction (until it
+    commits, readers see FIVEGRAMS_TODO full: index_is_current is false and they search without it)."""
+    if not conn.execute(f"select 1 from {FIVEGRAMS_TODO} limit 1").fetchone():
+        return
+    todo = conn.execute(
+        f"select version_id, document from {DOCUMENTS} "
+        f"where version_id in (select version_id from {FIVEGRAMS_TODO}) order by version_id"
+    )
+    with conn:
+        for batch in _batches(todo):
+            _index_rows(conn, batch, fivegrams_only=True)
+        conn.execute(f"delete from {FIVEGRAMS_TODO}")
+        conn.execute(f"insert into {FIVEGRAMS}({FIVEGRAMS}) values ('optimize')")
 
 
 def _stale_documents_changed(conn: sqlite3.Connection) -> bool:
@@ -284,6 +373,7 @@ class Plan:
     groups: tuple[tuple[str, ...], ...]
     long_match: str | None  # FTS5 query for search_trigram
     short_match: str | None  # FTS5 query for search_grams
+    five_match: str | None  # FTS5 query for search_fivegrams
     verify: tuple[int, ...]  # groups checked with instr on every candidate
     fold_check: tuple[int, ...]  # groups checked with instr on candidates whose text has FOLDS_TO_ASCII
     case_sensitive: bool
@@ -294,11 +384,14 @@ class Plan:
             for i in set(self.verify) | set(self.fold_check)
             for j, form in enumerate(self.groups[i])
         }
-        if self.long_match:
-            params["search_long"] = self.long_match
-        if self.short_match:
-            params["search_short"] = self.short_match
+        for name, match in self.matches().items():
+            params[f"search_{name}"] = match
         return params
+
+    def matches(self) -> dict[str, str]:
+        """The FTS5 queries to run, by name: long (search_trigram), short (search_grams), five (search_fivegrams)."""
+        found = {"long": self.long_match, "short": self.short_match, "five": self.five_match}
+        return {name: match for name, match in found.items() if match}
 
     def needle(self, form: str) -> str:
         return form if self.case_sensitive else ascii_lower(form)
@@ -313,11 +406,8 @@ class Plan:
 
         ``current_only``: only the versions that are their report's current one.
         """
-        sources = []
-        if self.long_match:
-            sources.append(f"select rowid from {TRIGRAM} where {TRIGRAM} match :search_long")
-        if self.short_match:
-            sources.append(f"select rowid from {GRAMS} where {GRAMS} match :search_short")
+        sources = [f"select rowid from {INDEX_OF[name]} where {INDEX_OF[name]} match :search_{name}"
+                   for name in self.matches()]
         if current_only:
             sources.append("select current_version_id from reports")  # in order, by its index
         # Every source returns ids in order, so an ordered compound is a merge of the scans instead
@@ -336,8 +426,14 @@ class Plan:
         return f"select d.version_id from {DOCUMENTS} d where " + " and ".join(where + conditions)
 
 
-def _form_lookup(form: str) -> tuple[str, str | None, bool]:
-    """Which index finds a form ("long" or "short"), its FTS5 query (None: neither can), and whether exact."""
+INDEX_OF = {"long": TRIGRAM, "short": GRAMS, "five": FIVEGRAMS}
+
+
+def _form_lookup(form: str, five: bool = True) -> tuple[str, str | None, bool]:
+    """Which index finds a form ("five", "long" or "short"), its FTS5 query (None: none can), and whether
+    exact.  ``five``: whether search_fivegrams may (else a long form goes to search_trigram)."""
+    if five and in_fivegrams(form):
+        return "five", " + ".join(_fts_phrase(form[i : i + FIVE]) for i in range(len(form) - FIVE + 1)), True
     if len(form) >= 3:
         return "long", _fts_phrase(form), True
     if all(indexable(c) for c in form):
@@ -355,12 +451,15 @@ def plan_query(groups: Iterable[Iterable[str]], case_sensitive: bool = False, in
     """
     planned = tuple(tuple(forms) for forms in groups)
     if not indexed:
-        return Plan(planned, None, None, tuple(range(len(planned))), (), case_sensitive)
-    lookups: dict[str, list[str]] = {"long": [], "short": []}
+        return Plan(planned, None, None, None, tuple(range(len(planned))), (), case_sensitive)
+    lookups: dict[str, list[str]] = {"long": [], "short": [], "five": []}
     verify, fold_check = [], []
     for i, forms in enumerate(planned):
         found = [_form_lookup(form) for form in forms]
         kinds = {kind for kind, _, _ in found}
+        if kinds == {"five", "long"}:  # forms of a term are looked up in one index: here the trigrams
+            found = [_form_lookup(form, five=False) for form in forms]
+            kinds = {"long"}
         queries = [query for _, query, _ in found if query is not None]
         usable = len(kinds) == 1 and len(queries) == len(found)
         if usable:  # any of the forms: (a) OR (b)
@@ -376,6 +475,7 @@ def plan_query(groups: Iterable[Iterable[str]], case_sensitive: bool = False, in
         planned,
         " AND ".join(lookups["long"]) or None,
         " AND ".join(dict.fromkeys(lookups["short"])) or None,
+        " AND ".join(lookups["five"]) or None,
         tuple(verify),
         tuple(fold_check),
         case_sensitive,
@@ -390,7 +490,7 @@ def index_is_current(db: Any) -> bool:
     what the index does not have yet.
     """
     conn = _connection(db)
-    names = (TRIGRAM, GRAMS, INDEXED, STALE, DOCUMENTS)
+    names = (TRIGRAM, GRAMS, FIVEGRAMS, FIVEGRAMS_TODO, INDEXED, STALE, DOCUMENTS)
     found = conn.execute(f"select count(*) from sqlite_master where name in ({','.join('?' * len(names))})", names)
     if found.fetchone()[0] < len(names) or not conn.execute(
         f"select 1 from pragma_table_info('{INDEXED}') where name = 'document_hash'"
@@ -398,7 +498,7 @@ def index_is_current(db: Any) -> bool:
         return False
     indexed, versions, stale = conn.execute(
         f"select (select count(*) from {INDEXED}), (select count(*) from {SOURCE}), "
-        f"exists (select 1 from {STALE})"
+        f"exists (select 1 from {STALE}) or exists (select 1 from {FIVEGRAMS_TODO})"
     ).fetchone()
     return indexed == versions and not stale
 
@@ -466,9 +566,10 @@ def search(
 ) -> SearchPage:
     """Current versions of reports containing every term, best first, with highlighted snippets.
 
-    Ranking: BM25 over the terms of three or more characters (more and
-    denser occurrences first) when they occur in fewer than RANK_BELOW
-    versions; otherwise, or with only shorter terms, the newest year first.
+    Ranking: BM25 over the terms of three or four characters (more and
+    denser occurrences first), or with none, over those of five or more,
+    when they occur in fewer than RANK_BELOW versions; otherwise, or with
+    only shorter terms, the newest year first.
     One statement finds the hits once, counts them and picks the page: only
     the page's reports are read, and an index on reports (year,
     current_version_id) lets the walk in year order stop after the page.
@@ -481,9 +582,11 @@ def search(
     plan = plan_query(term_forms(terms), case_sensitive, index_is_current(conn))
     params: dict[str, Any] = plan.params() | {"limit": limit, "offset": offset}
     ids = plan.ids_sql(current_only=True)
-    if plan.long_match and _few_long_matches(conn, params):
+    ranked_by = next((name for name in ("long", "five") if name in plan.matches()), None)
+    if ranked_by and _few_matches(conn, ranked_by, params):
         # a cross join keeps the index's scan outermost, so FTS5 sorts by rank itself
-        source = f"""(select rowid as id, rank from {TRIGRAM} where {TRIGRAM} match :search_long) ranked
+        index = INDEX_OF[ranked_by]
+        source = f"""(select rowid as id, rank from {index} where {index} match :search_{ranked_by}) ranked
             cross join reports r on r.current_version_id = ranked.id
             where +ranked.id in hits order by ranked.rank"""
     else:  # a unary + keeps SQLite on the year index, which it walks until the page is full
@@ -525,9 +628,11 @@ def _snippet_sources(conn: sqlite3.Connection, ids: list[int], forms: list[str],
     return sources
 
 
-def _few_long_matches(conn: sqlite3.Connection, params: dict[str, Any]) -> bool:
-    """Whether the long terms occur in fewer than RANK_BELOW versions (reads at most that many)."""
-    probe = f"select 1 from {TRIGRAM} where {TRIGRAM} match :search_long limit {RANK_BELOW}"
+def _few_matches(conn: sqlite3.Connection, name: str, params: dict[str, Any]) -> bool:
+    """Whether an index's terms (``name`` as in Plan.matches) occur in fewer than RANK_BELOW versions
+    (reads at most that many)."""
+    index = INDEX_OF[name]
+    probe = f"select 1 from {index} where {index} match :search_{name} limit {RANK_BELOW}"
     return conn.execute(f"select count(*) from ({probe})", params).fetchone()[0] < RANK_BELOW
 
 

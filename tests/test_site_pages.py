@@ -7,6 +7,7 @@ import csv
 import html
 import io
 import json
+import random
 import re
 import sqlite3
 import urllib.error
@@ -240,6 +241,39 @@ def test_stale_index_falls_back_to_scanning_not_to_missing(site_db: Path, tmp_pa
     assert not index_is_current(db)
     sql, params = match_sql("龘靐", indexed=index_is_current(db))
     assert {r[0] for r in db.execute(sql, params)} == {9999}
+
+
+def test_an_archive_indexed_before_fivegrams_gets_them_at_the_next_sync(site_db: Path, tmp_path: Path) -> None:
+    """An archive indexed by a nianbao without ``search_fivegrams``: until a sync adds its versions to it
+    (and only to it) every search scans the documents; then long terms are looked up in it, exactly."""
+    copy = tmp_path / "old.db"
+    copy.write_bytes(site_db.read_bytes())
+    with sqlite3.connect(copy) as conn:
+        conn.execute("drop table search_fivegrams")
+        conn.execute("drop table search_fivegrams_todo")
+        documents = [d for (d,) in conn.execute("select document from search_documents")]
+    rng = random.Random(14)
+    terms: list[str] = []
+    while len(terms) < 8:  # windows of 5-9 characters, some across a line break, quoted as a reader would
+        document = rng.choice(documents)
+        start = rng.randrange(len(document) - 9)
+        term = document[start : start + rng.randint(5, 9)].strip()
+        if len(term) >= 5 and not set(term) & set('"“”「」『』'):
+            terms.append(term)
+    expected = {t: {i for (i,) in query(copy, "select version_id from search_documents where instr(lower(document), lower(?)) > 0", [t])} for t in terms}
+    db = open_archive(copy)
+    assert not index_is_current(db)
+    for term in terms:
+        sql, params = match_sql(f'"{term}"', indexed=index_is_current(db))
+        assert {r[0] for r in db.execute(sql, params)} == expected[term]
+    assert sync_search_index(db) == 0  # no version indexed anew: the others are left as they are
+    assert index_is_current(db)
+    looked_up = 0
+    for term in terms:
+        sql, params = match_sql(f'"{term}"')
+        looked_up += "search_fivegrams" in sql
+        assert {r[0] for r in db.execute(sql, params)} == expected[term] != set()
+    assert looked_up >= len(terms) // 2
 
 
 def test_rebuild_wide_has_a_column_per_key(site_db: Path, tmp_path: Path) -> None:

@@ -12,7 +12,15 @@ from pathlib import Path
 
 import pytest
 
-from nianbao.archive.search import gram_document, parse_query, search, snippet, term_forms
+from nianbao.archive.search import (
+    fivegram_document,
+    gram_document,
+    in_fivegrams,
+    parse_query,
+    search,
+    snippet,
+    term_forms,
+)
 
 
 def fetch(url: str) -> str:
@@ -152,13 +160,33 @@ def test_gram_document_skips_spaces_and_marks_folding_characters() -> None:
     assert not any(" " in g for g in grams) and "情 " not in grams
 
 
-def test_search_page_ranks_long_terms_by_bm25(site_db: Path) -> None:
+def test_fivegram_document_keeps_every_position() -> None:
+    """One token per position, so a phrase of 5-grams is a substring; a run over a line break (or another
+    character the index cannot hold) is a placeholder no term's 5-gram equals."""
+    sqlite = sqlite3.connect(":memory:")
+    sqlite.execute("""create virtual table f using fts5(g, content='',
+        tokenize="unicode61 remove_diacritics 0 categories 'L* M* N* P* S* Z*'")""")
+    sqlite.execute("create virtual table v using fts5vocab(f, instance)")
+    text = "政府信息\n公开 17 年度\u200b报告"
+    sqlite.execute("insert into f(rowid, g) values (1, ?)", [fivegram_document(text)])
+    tokens = [t for t, _, _, _ in sqlite.execute("select term, doc, col, offset from v order by offset")]
+    assert len(tokens) == len(text) - 4  # SQLite's tokenizer sees the tokens made, no more, no fewer
+    assert tokens[:5] == ["#"] * 5 and tokens[5] == "公开 17" and tokens[-1] == "#"
+    assert in_fivegrams("公开 17 年") and not in_fivegrams("信息\n公开") and not in_fivegrams("公开")
+    assert fivegram_document("公开") == ""
+
+
+@pytest.mark.parametrize("term, index, match", [
+    ("信息公开", "search_trigram", '"信息公开"'),  # 3-4 characters: by trigrams
+    ("政府信息公开", "search_fivegrams", '"政府信息公" + "府信息公开"'),  # 5+: by 5-grams
+])
+def test_search_page_ranks_long_terms_by_bm25(site_db: Path, term: str, index: str, match: str) -> None:
     """Hits in the order of FTS5's own BM25 over the current versions, page after page."""
     with sqlite3.connect(site_db) as conn:
         expected = [r for (r,) in conn.execute(
-            """select r.id from search_trigram join reports r on r.current_version_id = search_trigram.rowid
-               where search_trigram match '"政府信息公开"' order by rank""")]
-        pages = [search(conn, "政府信息公开", limit=20, offset=o) for o in range(0, len(expected) + 20, 20)]
+            f"""select r.id from {index} join reports r on r.current_version_id = {index}.rowid
+               where {index} match ? order by rank""", [match])]
+        pages = [search(conn, term, limit=20, offset=o) for o in range(0, len(expected) + 20, 20)]
     assert len(expected) > 40 and all(page.total == len(expected) for page in pages)
     assert [hit.report_id for page in pages for hit in page.hits] == expected
 

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from nianbao.archive.schema import SEARCH_DOCUMENTS
 from nianbao.archive.search import ascii_lower, match_sql, parse_query, rebuild_search_index, term_forms
 
-ALPHABET = "疫情复議议的公开1２0aAbBkKsS\u212a\u017fｂＢ é😀\"-\n"
+ALPHABET = "疫情复議议的公开1２0aAbBkKsS\u212a\u017fｂＢ é😀\"-\n#\x1f\u200b\u3000"
 strings = st.text(alphabet=ALPHABET, max_size=30)
 reports = st.lists(
     st.tuples(strings, strings, st.lists(st.lists(strings, max_size=4), max_size=3)), min_size=1, max_size=10
