@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from nianbao.archive.regions import by_code, region_of
-from nianbao.archive.search import match_query
+from nianbao.archive.search import Indexed, match_query
 
 KINDS = ("new", "edited", "removed", "restored")
 _ID = re.compile(r"[0-9]{1,18}")
@@ -37,7 +37,7 @@ def region_prefix(value: str) -> str | None:
     return region.prefix if region else None
 
 
-def change_filters(args: Mapping[str, Any], indexed: bool = True) -> tuple[str, dict[str, Any]]:
+def change_filters(args: Mapping[str, Any], indexed: Indexed | bool = True) -> tuple[str, dict[str, Any]]:
     """SQL over ``changes c join reports r`` for the request's parameters, and its parameters.
 
     ``indexed``: whether the search indexes are current (``archive.search.index_is_current``); if not,

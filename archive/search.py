@@ -49,6 +49,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
+from enum import IntEnum
 from functools import lru_cache
 from typing import Any
 
@@ -267,7 +268,7 @@ def sync_search_index(db: Any) -> int:
 
 def _index_fivegrams_todo(conn: sqlite3.Connection) -> None:
     """Add to search_fivegrams the versions indexed before it existed, in one transaction (until it
-    commits, readers see FIVEGRAMS_TODO full: index_is_current is false and they search without it)."""
+    commits, readers see FIVEGRAMS_TODO full and search without it)."""
     if not conn.execute(f"select 1 from {FIVEGRAMS_TODO} limit 1").fetchone():
         return
     todo = conn.execute(
@@ -443,19 +444,21 @@ def _form_lookup(form: str, five: bool = True) -> tuple[str, str | None, bool]:
     return "short", " AND ".join(chars) or None, False
 
 
-def plan_query(groups: Iterable[Iterable[str]], case_sensitive: bool = False, indexed: bool = True) -> Plan:
-    """Choose per term: trigram or gram index, and whether instr must confirm it.
+def plan_query(groups: Iterable[Iterable[str]], case_sensitive: bool = False, indexed: Indexed | bool = True) -> Plan:
+    """Choose per term: 5-gram, trigram or gram index, and whether instr must confirm it.
 
     Without an index (``indexed=False``, a database never synced) every term
-    is confirmed by scanning the documents: slow, never wrong.
+    is confirmed by scanning the documents: slow, never wrong.  ``indexed``
+    is what index_is_current says (True: every index).
     """
     planned = tuple(tuple(forms) for forms in groups)
     if not indexed:
         return Plan(planned, None, None, None, tuple(range(len(planned))), (), case_sensitive)
+    five = indexed == Indexed.ALL
     lookups: dict[str, list[str]] = {"long": [], "short": [], "five": []}
     verify, fold_check = [], []
     for i, forms in enumerate(planned):
-        found = [_form_lookup(form) for form in forms]
+        found = [_form_lookup(form, five) for form in forms]
         kinds = {kind for kind, _, _ in found}
         if kinds == {"five", "long"}:  # forms of a term are looked up in one index: here the trigrams
             found = [_form_lookup(form, five=False) for form in forms]
@@ -482,25 +485,39 @@ def plan_query(groups: Iterable[Iterable[str]], case_sensitive: bool = False, in
     )
 
 
-def index_is_current(db: Any) -> bool:
+class Indexed(IntEnum):
+    """Which indexes hold exactly what every version shows now (see index_is_current); true if any do."""
+
+    NONE = 0  # False: versions added or changed since the last sync
+    ALL = 1  # True
+    ALL_BUT_FIVEGRAMS = 2  # search_fivegrams is new to this archive and not filled yet
+
+
+def index_is_current(db: Any) -> Indexed:
     """Whether the indexes hold exactly what every version shows now.
 
     Versions added since the last sync, or changed, make it false; the search
     then checks every document itself (slow, never wrong) instead of missing
-    what the index does not have yet.
+    what the index does not have yet.  An archive indexed before search_fivegrams
+    existed, until a sync fills it, is ALL_BUT_FIVEGRAMS: its long terms are
+    looked up by trigrams, as then.
     """
     conn = _connection(db)
-    names = (TRIGRAM, GRAMS, FIVEGRAMS, FIVEGRAMS_TODO, INDEXED, STALE, DOCUMENTS)
+    names = (TRIGRAM, GRAMS, INDEXED, STALE, DOCUMENTS)
     found = conn.execute(f"select count(*) from sqlite_master where name in ({','.join('?' * len(names))})", names)
     if found.fetchone()[0] < len(names) or not conn.execute(
         f"select 1 from pragma_table_info('{INDEXED}') where name = 'document_hash'"
     ).fetchone():
-        return False
+        return Indexed.NONE
     indexed, versions, stale = conn.execute(
-        f"select (select count(*) from {INDEXED}), (select count(*) from {SOURCE}), "
-        f"exists (select 1 from {STALE}) or exists (select 1 from {FIVEGRAMS_TODO})"
+        f"select (select count(*) from {INDEXED}), (select count(*) from {SOURCE}), exists (select 1 from {STALE})"
     ).fetchone()
-    return indexed == versions and not stale
+    if indexed != versions or stale:
+        return Indexed.NONE
+    fivegrams = conn.execute(f"select count(*) from sqlite_master where name in ('{FIVEGRAMS}', '{FIVEGRAMS_TODO}')")
+    if fivegrams.fetchone()[0] < 2 or conn.execute(f"select 1 from {FIVEGRAMS_TODO} limit 1").fetchone():
+        return Indexed.ALL_BUT_FIVEGRAMS
+    return Indexed.ALL
 
 
 @dataclass(frozen=True)
@@ -517,7 +534,7 @@ class Match:
         return [form for forms in self.groups for form in forms[1:]]
 
 
-def match_query(query: str, case_sensitive: bool = False, indexed: bool = True) -> Match | None:
+def match_query(query: str, case_sensitive: bool = False, indexed: Indexed | bool = True) -> Match | None:
     """The versions whose document has every term of ``query`` (any form); None if it has no terms."""
     terms = parse_query(query)
     if not terms:
@@ -527,7 +544,7 @@ def match_query(query: str, case_sensitive: bool = False, indexed: bool = True) 
 
 
 def match_sql(
-    query: str, case_sensitive: bool = False, indexed: bool = True
+    query: str, case_sensitive: bool = False, indexed: Indexed | bool = True
 ) -> tuple[str, dict[str, str]] | None:
     """SQL selecting the ids of report_versions whose document has every term of ``query``; None if none."""
     found = match_query(query, case_sensitive, indexed)

@@ -19,7 +19,7 @@ import pytest
 from conftest import http_get as get
 
 from nianbao.archive.db import open_archive
-from nianbao.archive.search import index_is_current, match_sql, sync_search_index
+from nianbao.archive.search import Indexed, index_is_current, match_sql, sync_search_index
 from nianbao.archive.site import explain_check, remerge
 from nianbao.archive.wide import rebuild_wide
 
@@ -245,7 +245,7 @@ def test_stale_index_falls_back_to_scanning_not_to_missing(site_db: Path, tmp_pa
 
 def test_an_archive_indexed_before_fivegrams_gets_them_at_the_next_sync(site_db: Path, tmp_path: Path) -> None:
     """An archive indexed by a nianbao without ``search_fivegrams``: until a sync adds its versions to it
-    (and only to it) every search scans the documents; then long terms are looked up in it, exactly."""
+    (and only to it) long terms are looked up by trigrams; then in it, exactly."""
     copy = tmp_path / "old.db"
     copy.write_bytes(site_db.read_bytes())
     with sqlite3.connect(copy) as conn:
@@ -262,12 +262,13 @@ def test_an_archive_indexed_before_fivegrams_gets_them_at_the_next_sync(site_db:
             terms.append(term)
     expected = {t: {i for (i,) in query(copy, "select version_id from search_documents where instr(lower(document), lower(?)) > 0", [t])} for t in terms}
     db = open_archive(copy)
-    assert not index_is_current(db)
-    for term in terms:
+    assert index_is_current(db) == Indexed.ALL_BUT_FIVEGRAMS
+    for term in terms:  # meanwhile by trigrams, as before
         sql, params = match_sql(f'"{term}"', indexed=index_is_current(db))
+        assert "search_fivegrams" not in sql and "instr" not in sql
         assert {r[0] for r in db.execute(sql, params)} == expected[term]
     assert sync_search_index(db) == 0  # no version indexed anew: the others are left as they are
-    assert index_is_current(db)
+    assert index_is_current(db) == Indexed.ALL
     looked_up = 0
     for term in terms:
         sql, params = match_sql(f'"{term}"')
