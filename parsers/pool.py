@@ -113,17 +113,21 @@ class Worker:
                 stdin=subprocess.DEVNULL, stdout=2)  # stdout may carry a command's output (a crawl's JSON stats)
         self.connection = Connection(ours.detach())
         self.documents = 0
+        self.ready = False
         self.retired = False  # it said it cannot go on (a MemoryError outside the parser) and exits
         self._lock = threading.Lock()  # the deadline's timer and the end of a document race for it
         self._busy = False
         self.ended_by: str | None = None  # "time" or "close" when the pool killed it
 
     def wait_ready(self) -> None:
-        """Wait for the worker's word that it started; WorkerStartError if it did not."""
+        """Wait for the worker's word that it started (once); WorkerStartError if it did not."""
+        if self.ready:
+            return
         try:
             if self.connection.poll(START_TIMEOUT_SECONDS):
                 kind, idle_mb = self.connection.recv()
                 if kind == "ready":
+                    self.ready = True
                     return
                 raise WorkerStartError(
                     f"the parse workers' memory cap of {self.memory_mb} MB is below what a worker needs: "
@@ -217,10 +221,13 @@ class ParsePool:
         self._lock = threading.Lock()
         self._live: set[Worker] = set()
         self._closing = False
-        # The first worker starts here, so a memory cap it cannot live under is refused now, with the reason.
-        first = self._start_worker() if self.workers > 0 else None
-        self._slots = [threading.Thread(target=self._serve, args=[first if n == 0 else None],
-                                        name=f"parse-slot-{n}", daemon=True) for n in range(self.workers)]
+        # Every worker starts now, side by side; the first is awaited here, so a memory cap it cannot live
+        # under is refused now, with the reason, and the others load their parsers meanwhile.
+        starting = [self._spawn_worker() for _ in range(self.workers)]
+        if starting:
+            self._await_ready(starting[0])
+        self._slots = [threading.Thread(target=self._serve, args=[worker], name=f"parse-slot-{n}", daemon=True)
+                       for n, worker in enumerate(starting)]
         for slot in self._slots:
             slot.start()
 
@@ -238,9 +245,9 @@ class ParsePool:
             self._jobs.put(Job(outcome, data, path, timeout or self.timeout))
         return outcome
 
-    def _serve(self, worker: Worker | None) -> None:
-        """One slot: starts its worker, hands it queued documents one at a time, replaces it when it ends."""
-        worker = worker or self._start_worker_or_none()
+    def _serve(self, started: Worker) -> None:
+        """One slot: hands its worker queued documents one at a time, replaces it when it ends."""
+        worker = self._ready_or_none(started)
         while (job := self._jobs.get()) is not None:
             if job.future.set_running_or_notify_cancel():
                 result, worker = self._parse(job, worker)
@@ -267,9 +274,15 @@ class ParsePool:
     def _start_worker(self) -> Worker:
         if self._closing:
             raise WorkerStartError("the parse pool is closed")
+        return self._await_ready(self._spawn_worker())
+
+    def _spawn_worker(self) -> Worker:
         worker = Worker(self.memory_mb)
         with self._lock:
             self._live.add(worker)
+        return worker
+
+    def _await_ready(self, worker: Worker) -> Worker:
         try:
             worker.wait_ready()
         except WorkerStartError:
@@ -277,10 +290,10 @@ class ParsePool:
             raise
         return worker
 
-    def _start_worker_or_none(self) -> Worker | None:
-        """A worker started ahead of the first document (its failure is told with that document)."""
+    def _ready_or_none(self, worker: Worker) -> Worker | None:
+        """A worker started ahead of the first document, once ready (its failure is told with that document)."""
         try:
-            return self._start_worker()
+            return self._await_ready(worker)
         except WorkerStartError:
             return None
 
