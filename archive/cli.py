@@ -99,11 +99,11 @@ def reparse(db_path: str, workers: int | None, ocr_only: bool) -> None:
         if pool.workers:
             without_numpy()
         from nianbao.archive.db import open_archive
-        from nianbao.archive.publish import load_derived_modules, refresh_derived
+        from nianbao.archive.publish import prepare_refresh, refresh_derived
         from nianbao.archive.reparse import reparse_archive
 
         db = open_archive(db_path)
-        loading = threading.Thread(target=load_derived_modules, name="load-derived-modules")
+        loading = threading.Thread(target=prepare_refresh, name="prepare-refresh")
         loading.start()  # while the workers parse
         versions = db["report_versions"].count_where("needs_ocr = 1" if ocr_only else None)
         with click.progressbar(length=versions, label="reparsing", file=sys.stderr) as bar:

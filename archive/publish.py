@@ -116,11 +116,15 @@ def is_working_archive(path: str | Path) -> bool:
 DERIVED_MODULES = ("nianbao.archive.bodies", "nianbao.archive.search", "nianbao.archive.series", "nianbao.archive.wide")
 
 
-def load_derived_modules() -> None:
-    """Import what :func:`refresh_derived` runs (~0.1 s: the templates, the region tree), e.g. in a thread while a
-    reparse waits for its parse workers, so the refresh at its end does not start by importing."""
+def prepare_refresh() -> None:
+    """Import what :func:`refresh_derived` runs and build the region names it looks bodies up in (~0.1 s:
+    the templates, the region tree), e.g. in a thread while a reparse waits for its parse workers, so the
+    refresh at its end starts at once."""
     for name in DERIVED_MODULES:
         importlib.import_module(name)
+    from nianbao.archive.regions import mentioned
+
+    mentioned("")  # builds the cached index of every region's names
 
 
 def refresh_derived(db: sqlite_utils.Database) -> None:
