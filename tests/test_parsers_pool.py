@@ -10,6 +10,8 @@ from __future__ import annotations
 import math
 import os
 import signal
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -242,3 +244,44 @@ def test_a_worker_dying_between_documents_costs_no_document():
         replacement = worker_pids()
     assert all(r.figures and not r.errors for r in results), [r.errors for r in results]
     assert replacement and all(map(ended, replacement)) and not fork_servers()  # closing the pool ended them all
+
+
+def test_a_fork_server_that_died_is_replaced():
+    """Killing the fork server (the OOM killer may pick it) costs no document: its worker goes on until it
+    ends, and the next worker comes from a new server."""
+    data, path = sample_documents()[0]
+    with ParsePool(workers=1, memory_mb=2048, timeout=120) as pool:
+        pool.submit(b"warm up", "w.txt").result()
+        (server,) = fork_servers()
+        pid, _ = the_worker()
+        os.kill(server, signal.SIGKILL)
+        wait_for(lambda: server not in fork_servers())
+        assert pool.submit(data, path).result(timeout=BOUND).figures  # the orphaned worker still answers
+        os.kill(pid, signal.SIGKILL)
+        results = [pool.submit(data, path).result(timeout=BOUND) for _ in range(2)]
+        (replacement,) = fork_servers()
+    assert replacement != server
+    assert all(r.figures and not r.errors for r in results), [r.errors for r in results]
+    assert not fork_servers()
+
+
+def test_workers_end_with_the_process_that_ran_the_pool(tmp_path):
+    """A crawl killed with SIGKILL leaves no fork server and no worker behind: they see their sockets end."""
+    script = tmp_path / "pool.py"
+    script.write_text(
+        "import sys, time\n"
+        "from nianbao.parsers.pool import ParsePool\n"
+        "pool = ParsePool(workers=2)\n"
+        "pool.submit(b'warm up', 'w.txt').result()\n"
+        "print('ready', flush=True)\n"
+        "time.sleep(600)\n")
+    owner = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE)
+    try:
+        assert owner.stdout.readline() == b"ready\n"
+        servers = children(owner.pid)
+        workers = [pid for server in servers for pid in children(server)]
+        assert len(servers) == 1 and len(workers) == 2
+    finally:
+        owner.kill()
+        owner.wait()
+    wait_for(lambda: all(map(ended, servers + workers)), seconds=BOUND)
