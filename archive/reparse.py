@@ -13,9 +13,9 @@ Reparse never adds versions: versions record changes at the source only.
 
 Speed: documents are parsed in a :class:`~nianbao.parsers.pool.ParsePool`
 (several processes) while this process writes; a few versions ahead are in
-the pool at any time, and the writes of many versions share one
-transaction, so neither the parse of one document nor a commit per version
-holds the others up; a table whose rows the parse reads as stored is not rewritten.  Versions are read report by report, so a document two
+the pool at any time, each version is written as soon as it is parsed, and
+the versions parsed while one is written share the next transaction, so
+neither the parse of one document nor a commit per version holds the others up; a table whose rows the parse reads as stored is not rewritten.  Versions are read report by report, so a document two
 versions share (an unchanged attachment) is parsed once.
 """
 
@@ -26,7 +26,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future
 from dataclasses import dataclass
-from itertools import groupby, islice
+from itertools import groupby
 from typing import Any
 
 import sqlite_utils
@@ -79,8 +79,7 @@ def reparse_archive(db: sqlite_utils.Database, pool: ParsePool | None = None,
     total = db["report_versions"].count_where("needs_ocr = 1" if needs_ocr_only else None)
     done = 0
     ahead = max(1, pool.workers) * VERSIONS_AHEAD_PER_WORKER
-    versions = _parsed_versions(db, pool, ahead, needs_ocr_only)
-    while batch := list(islice(versions, VERSIONS_PER_TRANSACTION)):
+    for batch in _batches(_submitted_versions(db, pool, ahead, needs_ocr_only)):
         with transaction(db):
             for version_id, docs in batch:
                 changed, ok = _rewrite_version(db, version_id, docs)
@@ -93,9 +92,10 @@ def reparse_archive(db: sqlite_utils.Database, pool: ParsePool | None = None,
     return summary
 
 
-def _parsed_versions(db: sqlite_utils.Database, pool: ParsePool, ahead: int, needs_ocr_only: bool = False,
-                     ) -> Iterator[tuple[int, list[ParsedDocument]]]:
-    """Each version with its documents parsed, in report order; ``ahead`` versions are submitted in advance."""
+def _submitted_versions(db: sqlite_utils.Database, pool: ParsePool, ahead: int, needs_ocr_only: bool = False,
+                        ) -> Iterator[tuple[int, list[_PendingDocument]]]:
+    """Each version with its documents in the pool, in report order; ``ahead`` more versions are submitted in
+    advance."""
     pending: deque[tuple[int, list[_PendingDocument]]] = deque()
     shared: dict[tuple[str, str], Future[ParseResult]] = {}  # the current report's documents
     report = None
@@ -109,9 +109,24 @@ def _parsed_versions(db: sqlite_utils.Database, pool: ParsePool, ahead: int, nee
             docs.append(_PendingDocument(sha, url, role, position, shared[sha, url]))
         pending.append((version_id, docs))
         if len(pending) > ahead:
-            yield _finished(*pending.popleft())
-    while pending:
-        yield _finished(*pending.popleft())
+            yield pending.popleft()
+    yield from pending
+
+
+def _batches(submitted: Iterator[tuple[int, list[_PendingDocument]]]) -> Iterator[list[tuple[int, list[ParsedDocument]]]]:
+    """The parsed versions, a transaction's worth at a time: the next version is waited for (outside any
+    transaction, so a crawl writing the same archive is not held up), then every following one already
+    parsed joins it, up to VERSIONS_PER_TRANSACTION.  Each version is written as soon as it is parsed,
+    while the workers parse the next: the writes do not pile up after the last parse."""
+    following = next(submitted, None)
+    while following is not None:
+        batch = [_finished(*following)]
+        following = next(submitted, None)
+        while (following is not None and len(batch) < VERSIONS_PER_TRANSACTION
+               and all(doc.result.done() for doc in following[1])):
+            batch.append(_finished(*following))
+            following = next(submitted, None)
+        yield batch
 
 
 def _finished(version_id: int, docs: list[_PendingDocument]) -> tuple[int, list[ParsedDocument]]:

@@ -304,7 +304,12 @@ _TERM = re.compile(
     "|".join(f"{re.escape(o)}(.*?)(?:{re.escape(c)}|$)" for o, c in _QUOTES.items()) + r"|([^\s\"“「『]+)",
     re.S,
 )
-_T2S = opencc.OpenCC("t2s")
+
+
+@lru_cache(maxsize=1)
+def _t2s() -> opencc.OpenCC:
+    """The converter, built on first use: its dictionaries take 30 ms to load, which indexing never needs."""
+    return opencc.OpenCC("t2s")
 
 
 class QueryError(ValueError):
@@ -338,7 +343,7 @@ def parse_query(query: str) -> list[str]:
 
 def simplified(term: str) -> str:
     """The term in simplified characters (OpenCC t2s); the term itself when it has no traditional ones."""
-    return _T2S.convert(term)
+    return _t2s().convert(term)
 
 
 def term_forms(terms: Iterable[str]) -> list[tuple[str, ...]]:

@@ -12,7 +12,7 @@ alternating so both sides see the same machine:
     written to files: two commands, the same interpreter start-up on both sides.  CPU counts every
     process a command started (its parse workers included).
 (b) in this process, no start-up of this interpreter: ``reparse_archive`` in a new worker pool (its
-    workers, fresh interpreters, started inside the timing) and the derived tables refreshed, against
+    fork server, which imports the parsers, and its workers started inside the timing) and the derived tables refreshed, against
     ``parse_bytes`` over the documents in memory (parsers already imported).
 
 The demo archive is the sample mirror crawled twice (``nianbao demo --no-serve``, 16 versions); a

@@ -1,7 +1,8 @@
 """Parsing in worker processes, so one hostile file costs one document, not the crawl.
 
 Each document is parsed by :func:`~nianbao.parsers.api.parse_bytes` in a worker process
-(:mod:`nianbao.parsers.worker`, a fresh interpreter that imports only the parsers) that has
+(:mod:`nianbao.parsers.worker`, forked by the pool's fork server, :mod:`nianbao.parsers.forkserver`, an
+interpreter that has imported only the parsers) that has
 
 - a memory cap: the worker's address space is limited (``RLIMIT_AS``) to ``memory_mb``, so a file
   that makes a parser allocate without end gets a ``MemoryError`` (an error on that document) or kills
@@ -40,10 +41,7 @@ from __future__ import annotations
 import hashlib
 import os
 import queue
-import signal
-import socket
 import subprocess
-import sys
 import threading
 from collections.abc import Iterable
 from concurrent.futures import Future
@@ -51,16 +49,13 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from types import TracebackType
 
+from nianbao.parsers.forkserver import ForkServer, ServerGone, WorkerProcess, describe_exit
 from nianbao.parsers.model import ParseResult
 from nianbao.parsers.worker import WORKING_MB
 
 DEFAULT_MEMORY_MB = 2048
 DEFAULT_TIMEOUT_SECONDS = 180.0
-START_TIMEOUT_SECONDS = 120.0  # a worker not ready by then is killed (starting one takes seconds on a loaded machine)
 TASKS_PER_WORKER = 200  # a worker is replaced after this many documents, returning what fragmentation kept
-# One math thread per worker (the pool gives each worker a core): OpenBLAS's per-thread buffers
-# otherwise add ~180 MB of address space to a worker that loads the OCR stack.
-WORKER_ENVIRONMENT = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
 
 
 def default_workers() -> int:
@@ -93,45 +88,16 @@ class Job:
     timeout: float | None
 
 
-def _signal_name(code: int) -> str:
-    try:
-        return signal.Signals(-code).name
-    except ValueError:
-        return f"signal {-code}"
-
-
 class Worker:
     """One worker process and this end of its socket: parses one document at a time."""
 
-    def __init__(self, memory_mb: int) -> None:
-        self.memory_mb = memory_mb
-        ours, theirs = socket.socketpair()
-        with theirs:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "nianbao.parsers.worker", str(theirs.fileno()), str(memory_mb)],
-                pass_fds=[theirs.fileno()], env={**WORKER_ENVIRONMENT, **os.environ},
-                stdin=subprocess.DEVNULL, stdout=2)  # stdout may carry a command's output (a crawl's JSON stats)
-        self.connection = Connection(ours.detach())
+    def __init__(self, process: WorkerProcess, connection: Connection, memory_mb: int) -> None:
+        self.process, self.connection, self.memory_mb = process, connection, memory_mb
         self.documents = 0
         self.retired = False  # it said it cannot go on (a MemoryError outside the parser) and exits
         self._lock = threading.Lock()  # the deadline's timer and the end of a document race for it
         self._busy = False
         self.ended_by: str | None = None  # "time" or "close" when the pool killed it
-
-    def wait_ready(self) -> None:
-        """Wait for the worker's word that it started; WorkerStartError if it did not."""
-        try:
-            if self.connection.poll(START_TIMEOUT_SECONDS):
-                kind, idle_mb = self.connection.recv()
-                if kind == "ready":
-                    return
-                raise WorkerStartError(
-                    f"the parse workers' memory cap of {self.memory_mb} MB is below what a worker needs: "
-                    f"{idle_mb} MB idle + {WORKING_MB} MB to parse in; raise it to at least {idle_mb + WORKING_MB} MB")
-        except (EOFError, OSError):
-            pass
-        self.kill("close")
-        raise WorkerStartError(f"a parse worker did not start ({self._exit_description()})")
 
     def usable(self) -> bool:
         return (not self.retired and self.ended_by is None and self.documents < TASKS_PER_WORKER
@@ -186,6 +152,7 @@ class Worker:
         """End the worker and release its socket."""
         self.kill("close")
         self.process.wait()
+        self.process.release()
         self.connection.close()
 
     def _ended(self, timeout: float | None) -> str:
@@ -201,8 +168,7 @@ class Worker:
         return f"parse failed: the parser process died ({self._exit_description()}); memory cap {self.memory_mb} MB"
 
     def _exit_description(self) -> str:
-        code = self.process.wait()
-        return f"killed by {_signal_name(code)}" if code < 0 else f"exit status {code}"
+        return describe_exit(self.process.wait())
 
 
 class ParsePool:
@@ -217,10 +183,11 @@ class ParsePool:
         self._lock = threading.Lock()
         self._live: set[Worker] = set()
         self._closing = False
-        # The first worker starts here, so a memory cap it cannot live under is refused now, with the reason.
-        first = self._start_worker() if self.workers > 0 else None
-        self._slots = [threading.Thread(target=self._serve, args=[first if n == 0 else None],
-                                        name=f"parse-slot-{n}", daemon=True) for n in range(self.workers)]
+        self._server: ForkServer | None = None
+        if self.workers:
+            self._server = self._start_server()  # a memory cap a worker cannot live under is refused here
+        self._slots = [threading.Thread(target=self._serve, name=f"parse-slot-{n}", daemon=True)
+                       for n in range(self.workers)]
         for slot in self._slots:
             slot.start()
 
@@ -238,9 +205,9 @@ class ParsePool:
             self._jobs.put(Job(outcome, data, path, timeout or self.timeout))
         return outcome
 
-    def _serve(self, worker: Worker | None) -> None:
+    def _serve(self) -> None:
         """One slot: starts its worker, hands it queued documents one at a time, replaces it when it ends."""
-        worker = worker or self._start_worker_or_none()
+        worker = self._start_worker_or_none()
         while (job := self._jobs.get()) is not None:
             if job.future.set_running_or_notify_cancel():
                 result, worker = self._parse(job, worker)
@@ -264,17 +231,37 @@ class ParsePool:
                 worker = None
         return parse_failed(job.data, job.path, "parse failed: parse workers end before taking a document"), None
 
+    def _start_server(self) -> ForkServer:
+        server = ForkServer(self.memory_mb)
+        try:
+            verdict = server.wait_ready()
+        except ServerGone as exc:
+            raise WorkerStartError(str(exc)) from None
+        if verdict != "ready":
+            server.close()
+            raise WorkerStartError(
+                f"the parse workers' memory cap of {self.memory_mb} MB is below what a worker needs: "
+                f"{server.idle_mb} MB idle + {WORKING_MB} MB to parse in; raise it to at least "
+                f"{(server.idle_mb or 0) + WORKING_MB} MB")
+        return server
+
     def _start_worker(self) -> Worker:
-        if self._closing:
-            raise WorkerStartError("the parse pool is closed")
-        worker = Worker(self.memory_mb)
+        """A new worker, forked by the fork server (a new server if the last one ended)."""
+        with self._lock:
+            if self._closing:
+                raise WorkerStartError("the parse pool is closed")
+            if self._server is None or self._server.gone:
+                if self._server:
+                    self._server.close()
+                self._server = self._start_server()
+            server = self._server
+        try:
+            process, connection = server.fork()
+        except ServerGone as exc:
+            raise WorkerStartError(str(exc)) from None
+        worker = Worker(process, connection, self.memory_mb)
         with self._lock:
             self._live.add(worker)
-        try:
-            worker.wait_ready()
-        except WorkerStartError:
-            self._stop(worker)
-            raise
         return worker
 
     def _start_worker_or_none(self) -> Worker | None:
@@ -308,6 +295,8 @@ class ParsePool:
             worker.kill("close")
         for slot in self._slots:
             slot.join()
+        if self._server:
+            self._server.close()
 
     def __enter__(self) -> ParsePool:
         return self

@@ -105,9 +105,12 @@ def test_bad_snapshot_number_is_refused(mirror):
 
 
 def test_mirror_command_serves_until_stopped():
+    # Ctrl-C reaches the command as in a terminal, however the tests were started (a background job of a
+    # non-interactive shell, as CI may run them, starts with SIGINT ignored, and a child inherits that)
+    command = "import signal; signal.signal(signal.SIGINT, signal.default_int_handler); " \
+              "from nianbao.crawler.cli import mirror; mirror()"
     process = subprocess.Popen(
-        [sys.executable, "-u", "-c", "from nianbao.crawler.cli import mirror; mirror()", "--port", "0", "--snapshot", "2"],
-        stdout=subprocess.PIPE, text=True,
+        [sys.executable, "-u", "-c", command, "--port", "0", "--snapshot", "2"], stdout=subprocess.PIPE, text=True,
     )
     try:
         proxy_url = process.stdout.readline().split(" at ")[1].strip()

@@ -10,6 +10,8 @@ from __future__ import annotations
 import math
 import os
 import signal
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -28,23 +30,39 @@ BIG_TEXT = (("第一章 总体情况\n" + "本机关主动公开政府信息。"
 BOUND = 60  # seconds a future may take to complete once its worker is gone (generous: the machine is shared)
 
 
+def children(pid: int) -> list[int]:
+    """The processes ``pid``'s threads started."""
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            found += [int(child) for child in (task / "children").read_text().split()]
+        except FileNotFoundError:  # the thread ended meanwhile
+            pass
+    return found
+
+
+def fork_servers() -> list[int]:
+    """This test process's parse fork servers (its children running ``nianbao.parsers.forkserver``)."""
+    servers = []
+    for pid in children(os.getpid()):
+        try:
+            if b"nianbao.parsers.forkserver" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                servers.append(pid)
+        except FileNotFoundError:  # it ended meanwhile
+            pass
+    return servers
+
+
 def worker_pids() -> list[int]:
-    """The parse workers this test process runs: its children running ``nianbao.parsers.worker``."""
-    pids = []
-    for task in Path(f"/proc/{os.getpid()}/task").iterdir():
-        for pid in (task / "children").read_text().split():
-            try:
-                if b"nianbao.parsers.worker" in Path(f"/proc/{pid}/cmdline").read_bytes():
-                    pids.append(int(pid))
-            except FileNotFoundError:  # it ended meanwhile
-                pass
-    return pids
+    """The parse workers this test process runs: the children of its fork servers."""
+    return [pid for server in fork_servers() for pid in children(server)]
 
 
 def the_worker() -> tuple[int, int]:
-    """The one worker of a one-worker pool: its pid and the descriptor of its socket (its first argument)."""
+    """The one worker of a one-worker pool: its pid and the descriptor of its socket (its only one)."""
     (pid,) = worker_pids()
-    return pid, int(Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")[3])
+    (fd,) = [int(fd.name) for fd in Path(f"/proc/{pid}/fd").iterdir() if os.readlink(fd).startswith("socket:")]
+    return pid, fd
 
 
 def in_syscall(tid_path: str, number: int, fd: int | None = None) -> bool:
@@ -60,6 +78,14 @@ def wait_for(condition: Callable[[], bool], seconds: float = BOUND) -> None:
     deadline = time.monotonic() + seconds
     while not condition():
         assert time.monotonic() < deadline, "the moment to kill the worker never came"
+
+
+def ended(pid: int) -> bool:
+    """Dead (a zombie, or reaped by its fork server)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split()[2] == "Z"
+    except (FileNotFoundError, ProcessLookupError):  # gone before or while /proc was read
+        return True
 
 
 def resident_mb(pid: int) -> float:
@@ -196,7 +222,7 @@ def test_time_limit_counts_from_the_start_of_each_document_not_its_submission():
 def test_memory_cap_below_what_a_worker_needs_is_refused_at_start():
     with pytest.raises(WorkerStartError, match=r"memory cap of 40 MB is below what a worker needs: \d+ MB idle"):
         ParsePool(workers=1, memory_mb=40)
-    assert not worker_pids()
+    assert not fork_servers()
 
 
 @pytest.mark.parametrize("workers", [0, 2])
@@ -213,7 +239,49 @@ def test_a_worker_dying_between_documents_costs_no_document():
         pool.submit(b"warm up", "w.txt").result()
         pid, _ = the_worker()
         os.kill(pid, signal.SIGKILL)
-        wait_for(lambda: Path(f"/proc/{pid}/stat").read_text().split()[2] == "Z")  # dead, not yet reaped
+        wait_for(lambda: ended(pid))
         results = [pool.submit(data, path).result(timeout=BOUND) for _ in range(2)]
+        replacement = worker_pids()
     assert all(r.figures and not r.errors for r in results), [r.errors for r in results]
-    assert not worker_pids()  # closing the pool ended its workers
+    assert replacement and all(map(ended, replacement)) and not fork_servers()  # closing the pool ended them all
+
+
+def test_a_fork_server_that_died_is_replaced():
+    """Killing the fork server (the OOM killer may pick it) costs no document: its worker goes on until it
+    ends, and the next worker comes from a new server."""
+    data, path = sample_documents()[0]
+    with ParsePool(workers=1, memory_mb=2048, timeout=120) as pool:
+        pool.submit(b"warm up", "w.txt").result()
+        (server,) = fork_servers()
+        pid, _ = the_worker()
+        os.kill(server, signal.SIGKILL)
+        wait_for(lambda: server not in fork_servers())
+        assert pool.submit(data, path).result(timeout=BOUND).figures  # the orphaned worker still answers
+        os.kill(pid, signal.SIGKILL)
+        results = [pool.submit(data, path).result(timeout=BOUND) for _ in range(2)]
+        (replacement,) = fork_servers()
+    assert replacement != server
+    assert all(r.figures and not r.errors for r in results), [r.errors for r in results]
+    assert not fork_servers()
+
+
+def test_workers_end_with_the_process_that_ran_the_pool(tmp_path):
+    """A crawl killed with SIGKILL leaves no fork server and no worker behind: they see their sockets end."""
+    script = tmp_path / "pool.py"
+    script.write_text(
+        "import sys, time\n"
+        "from nianbao.parsers.pool import ParsePool\n"
+        "pool = ParsePool(workers=2)\n"
+        "pool.submit(b'warm up', 'w.txt').result()\n"
+        "print('ready', flush=True)\n"
+        "time.sleep(600)\n")
+    owner = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE)
+    try:
+        assert owner.stdout.readline() == b"ready\n"
+        servers = children(owner.pid)
+        workers = [pid for server in servers for pid in children(server)]
+        assert len(servers) == 1 and len(workers) == 2
+    finally:
+        owner.kill()
+        owner.wait()
+    wait_for(lambda: all(map(ended, servers + workers)), seconds=BOUND)

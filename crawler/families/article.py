@@ -22,7 +22,10 @@ from nianbao.parsers.extract.html import ARTICLE_BODY_SELECTORS
 
 META_TAGS = ("ArticleTitle", "PubDate", "ContentSource", "ColumnName", "Keywords", "Author")
 CELL_XPATH = css2xpath("td, th, dt, span, label, li, b, strong, em, div.label, p")
-BLOCK_XPATH = css2xpath("div, ul, p, dl, table, span")  # blocks that may be a 附件 block
+# Blocks that may be a 附件 block: only those whose text holds 附 at all (a necessary condition of
+# ATTACHMENT_BLOCK, checked in C) have their heading read in Python: half the time on a report page.
+BLOCK_XPATH = "descendant-or-self::*[self::div or self::ul or self::p or self::dl or self::table or self::span]" \
+              "[contains(., '附')]"
 LABEL_NOISE = re.compile(r"[\s\u3000:：]")
 ATTACHMENT_BLOCK = re.compile(r"^\s*(?:相关附件|附件下载|附\s*件)\s*[:：]?")
 DOWNLOAD_HREF = re.compile(r"downfile\.jsp|/attachment/\d|/module/download/", re.IGNORECASE)
