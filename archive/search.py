@@ -140,35 +140,21 @@ def gram_document(text: str) -> str:
     return " ".join(kept)
 
 
-@lru_cache(maxsize=1)
-def _not_in_fivegrams() -> re.Pattern:
-    """A character no 5-gram of search_fivegrams holds: one whose token class (L, M, N, P, S, Z) the
-    Unicode 3.2 tables and Python's own (newer) tables do not both give, so SQLite's tables, between
-    the two, give it too; and the separator.  Built once per process (~1 s)."""
-    def token(char: str) -> bool:
-        return unicodedata.ucd_3_2_0.category(char)[0] in "LMNPSZ" and unicodedata.category(char)[0] in "LMNPSZ"
-
-    def escaped(code: int) -> str:
-        return re.escape(chr(code))
-
-    ranges, start = [], None
-    for code in range(0x110000):
-        inside = 0xD800 <= code <= 0xDFFF or not token(chr(code)) or chr(code) == FIVEGRAM_SEPARATOR
-        if inside and start is None:
-            start = code
-        elif not inside and start is not None:
-            ranges.append(f"{escaped(start)}-{escaped(code - 1)}")
-            start = None
-    if start is not None:
-        ranges.append(f"{escaped(start)}-{escaped(0x10FFFF)}")
-    return re.compile("[" + "".join(ranges) + "]")
+@lru_cache(maxsize=65536)
+def in_fivegram_token(char: str) -> bool:
+    """Whether a 5-gram of search_fivegrams may hold this character: the Unicode 3.2 tables and Python's own
+    (newer) tables both put it in a token class (L, M, N, P, S, Z), so SQLite's tables, between the two, do
+    too; never the separator nor a lone surrogate."""
+    return (char != FIVEGRAM_SEPARATOR and not "\ud800" <= char <= "\udfff"
+            and unicodedata.ucd_3_2_0.category(char)[0] in "LMNPSZ" and unicodedata.category(char)[0] in "LMNPSZ")
 
 
 def fivegram_document(text: str) -> str:
     """The text's 5-character runs, one per position, for ``search_fivegrams``: a run with a character the
     index cannot hold (a line break) is FIVEGRAM_ELSEWHERE, so every 5-gram keeps its position."""
     grams = [text[i : i + FIVE] for i in range(len(text) - FIVE + 1)]
-    for found in _not_in_fivegrams().finditer(text):
+    elsewhere = [c for c in set(text) if not in_fivegram_token(c)]
+    for found in re.finditer("[" + "".join(map(re.escape, elsewhere)) + "]", text) if elsewhere else ():
         for i in range(max(0, found.start() - FIVE + 1), min(found.start() + 1, len(grams))):
             grams[i] = FIVEGRAM_ELSEWHERE
     return FIVEGRAM_SEPARATOR.join(grams)
@@ -176,7 +162,7 @@ def fivegram_document(text: str) -> str:
 
 def in_fivegrams(form: str) -> bool:
     """Whether search_fivegrams finds this form: five characters or more, each one it holds."""
-    return len(form) >= FIVE and not _not_in_fivegrams().search(form)
+    return len(form) >= FIVE and all(in_fivegram_token(c) for c in form)
 
 
 def gram_documents(text: str) -> tuple[str, str]:
