@@ -33,10 +33,14 @@ BOUND = 60  # seconds a future may take to complete once its worker is gone (gen
 def children(pid: int) -> list[int]:
     """The processes ``pid``'s threads started."""
     found = []
-    for task in Path(f"/proc/{pid}/task").iterdir():
+    try:
+        tasks = list(Path(f"/proc/{pid}/task").iterdir())
+    except FileNotFoundError:  # the process ended
+        return []
+    for task in tasks:
         try:
             found += [int(child) for child in (task / "children").read_text().split()]
-        except FileNotFoundError:  # the thread ended meanwhile
+        except (FileNotFoundError, ProcessLookupError):  # the thread or the process ended meanwhile
             pass
     return found
 
