@@ -11,10 +11,10 @@ The snapshot is served immutable, which is what lets Datasette offer the whole f
 
 from __future__ import annotations
 
-import importlib
 import os
 import sqlite3
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -113,15 +113,22 @@ def is_working_archive(path: str | Path) -> bool:
     return len(header) == 20 and header[18] == 2
 
 
-DERIVED_MODULES = ("nianbao.archive.bodies", "nianbao.archive.search", "nianbao.archive.series", "nianbao.archive.wide")
+def _refresh_steps() -> list[Callable[[sqlite_utils.Database], object]]:
+    """What :func:`refresh_derived` runs, in order: the site's modules, imported here so ingest never needs
+    them (``rebuild_wide`` does nothing when the figures have not changed)."""
+    from nianbao.archive.bodies import rebuild_bodies
+    from nianbao.archive.search import sync_search_index
+    from nianbao.archive.series import refresh_series
+    from nianbao.archive.wide import rebuild_wide
+
+    return [sync_search_index, rebuild_bodies, refresh_series, rebuild_wide]
 
 
 def prepare_refresh() -> None:
     """Import what :func:`refresh_derived` runs and build the region names it looks bodies up in (~0.1 s:
     the templates, the region tree), e.g. in a thread while a reparse waits for its parse workers, so the
     refresh at its end starts at once."""
-    for name in DERIVED_MODULES:
-        importlib.import_module(name)
+    _refresh_steps()
     from nianbao.archive.regions import mentioned
 
     mentioned("")  # builds the cached index of every region's names
@@ -130,15 +137,8 @@ def prepare_refresh() -> None:
 def refresh_derived(db: sqlite_utils.Database) -> None:
     """Bring what is derived from the versions up to date (search indexes, bodies, wide figures table); run
     before publishing."""
-    from nianbao.archive.bodies import rebuild_bodies  # the site's modules; imported here so ingest never needs them
-    from nianbao.archive.search import sync_search_index
-    from nianbao.archive.series import refresh_series
-    from nianbao.archive.wide import rebuild_wide
-
-    sync_search_index(db)
-    rebuild_bodies(db)
-    refresh_series(db)
-    rebuild_wide(db)  # does nothing when the figures have not changed
+    for step in _refresh_steps():
+        step(db)
 
 
 def checkpoint(db_path: Path) -> None:

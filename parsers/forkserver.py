@@ -12,7 +12,7 @@ Protocol on its control socket (a :class:`multiprocessing.connection.Connection`
 - server → pool, once the parsers are imported: ``("ready", idle_mb)``, or ``("unfit", idle_mb)`` and the
   server exits when the memory cap leaves a worker no room to work (:data:`~nianbao.parsers.worker.WORKING_MB`);
 - pool → server: ``("fork",)`` followed by the new worker's socket (passed with SCM_RIGHTS);
-  server → pool: ``("forked", pid, fd)``, the worker's pid and the descriptor of its socket in it;
+  server → pool: ``("forked", pid)``;
 - server → pool: ``("exited", pid, code)`` when a worker ended (``code`` as subprocess's ``returncode``:
   ``-N`` when killed by signal N); the server is the workers' parent, so it alone can learn that.
 
@@ -51,8 +51,8 @@ class ServerGone(Exception):
 class WorkerProcess:
     """A forked worker as the pool sees it: what :class:`subprocess.Popen` offers for a child of its own."""
 
-    def __init__(self, server: ForkServer, pid: int, fd: int) -> None:
-        self.server, self.pid, self.fd = server, pid, fd
+    def __init__(self, server: ForkServer, pid: int) -> None:
+        self.server, self.pid = server, pid
         try:
             self._pidfd: int | None = os.pidfd_open(pid)
         except ProcessLookupError:  # it ended already (the server reports how)
@@ -83,7 +83,6 @@ class ForkServer:
     """This end of a fork server: starts it, asks it for workers, learns how they end."""
 
     def __init__(self, memory_mb: int) -> None:
-        self.memory_mb = memory_mb
         ours, theirs = socket.socketpair()
         with theirs:
             self.process = subprocess.Popen(
@@ -94,7 +93,7 @@ class ForkServer:
         self.idle_mb: int | None = None
         self.gone = False
         self._forking = threading.Lock()  # one fork request and its answer at a time
-        self._forked: queue.SimpleQueue[tuple[int, int] | None] = queue.SimpleQueue()
+        self._forked: queue.SimpleQueue[int | None] = queue.SimpleQueue()  # the pids of forked workers
         self._exits: dict[int, int] = {}
         self._changed = threading.Condition()
         self._reader: threading.Thread | None = None
@@ -123,12 +122,11 @@ class ForkServer:
                 send_handle(self.connection, theirs.fileno(), self.process.pid)
             except OSError:
                 pass  # the server is gone: its reader says so
-            forked = self._forked.get()
-        if forked is None:
+            pid = self._forked.get()
+        if pid is None:
             ours.close()
             raise ServerGone(f"the parse workers' fork server ended ({describe_exit(self.process.wait())})")
-        pid, fd = forked
-        return WorkerProcess(self, pid, fd), Connection(ours.detach())
+        return WorkerProcess(self, pid), Connection(ours.detach())
 
     def exit_code(self, pid: int) -> int | None:
         with self._changed:
@@ -139,10 +137,6 @@ class ForkServer:
             if not self._changed.wait_for(lambda: pid in self._exits or self.gone, timeout):
                 raise subprocess.TimeoutExpired(f"parse worker {pid}", timeout or 0)
             return self._exits.get(pid)
-
-    def forget(self, pid: int) -> None:
-        with self._changed:
-            self._exits.pop(pid, None)
 
     def close(self) -> None:
         """End the server (it kills the workers it still has)."""
@@ -160,12 +154,12 @@ class ForkServer:
     def _read(self) -> None:
         try:
             while True:
-                kind, pid, value = self.connection.recv()
-                if kind == "forked":
-                    self._forked.put((pid, value))
-                else:
+                message = self.connection.recv()
+                if message[0] == "forked":
+                    self._forked.put(message[1])
+                else:  # ("exited", pid, code)
                     with self._changed:
-                        self._exits[pid] = value
+                        self._exits[message[1]] = message[2]
                         self._changed.notify_all()
         except (EOFError, OSError):
             with self._changed:
@@ -211,7 +205,7 @@ def serve_forks(control: Connection, memory_mb: int) -> None:
                     os.close(fd)
                     workers[pid] = os.pidfd_open(pid)
                     selector.register(workers[pid], selectors.EVENT_READ, pid)
-                    control.send(("forked", pid, fd))
+                    control.send(("forked", pid))
                 else:
                     pid = key.data
                     selector.unregister(key.fileobj)
