@@ -46,6 +46,7 @@ def _right(text: str, width: int = _CELL_WIDTH) -> str:
 
 @cache
 def _money_keys() -> set[str]:
+    """The keys printed with 万元 (templates load on first use: with --workers this process imports no parser)."""
     from nianbao.parsers.templates import TEMPLATES
 
     return {row["key"] for row in TEMPLATES.figures if row["unit"] == "万元"}
