@@ -31,7 +31,7 @@ from typing import Any
 
 import sqlite_utils
 
-from nianbao.archive.db import transaction
+from nianbao.archive.db import get_row, transaction, update_row
 from nianbao.archive.documents import load_document
 from nianbao.archive.runs import utc_now
 from nianbao.archive.versions import (
@@ -149,19 +149,19 @@ def _version_documents(db: sqlite_utils.Database, needs_ocr_only: bool = False,
 
 def _rewrite_version(db: sqlite_utils.Database, version_id: int, docs: list[ParsedDocument]) -> tuple[bool, bool]:
     """Replace one version's parsed rows; log what changed. Returns (changed, parse_ok)."""
-    old = db.table("report_versions").get(version_id)
-    before = _reading(db, version_id)
+    old = get_row(db, "report_versions", version_id)
+    before = _reading(db, version_id, old)
     main = choose_main(docs)
     fields = version_fields(docs, main, utc_now())
     for kept in ("title", "agency"):  # from the article page when the parser finds none
         fields[kept] = fields[kept] or old[kept]
     fields["errors"] = json.dumps(_fetch_errors(old["errors"], before["version_documents"]) + json.loads(fields["errors"]),
                                   ensure_ascii=False)
-    db.table("report_versions").update(version_id, fields)
+    update_row(db, "report_versions", version_id, fields)
     rows = parse_rows(version_id, docs, main)
     changed_rows = {table: rows[table] for table in ROW_TABLES if not _unchanged(rows[table], before[table])}
     replace_rows(db, version_id, changed_rows)  # most reparses read most tables as before: no write
-    after = before | _reading(db, version_id, tuple(changed_rows))
+    after = before | _reading(db, version_id, get_row(db, "report_versions", version_id), tuple(changed_rows))
     changed_fields = {name: [before[name], after[name]] for name in before if before[name] != after[name]}
     if changed_fields:
         db.table("reparse_log").insert(
@@ -178,9 +178,9 @@ def _rewrite_version(db: sqlite_utils.Database, version_id: int, docs: list[Pars
                 "changed_fields": json.dumps(changed_fields, ensure_ascii=False),
             }
         )
-    report = db.table("reports").get(old["report_id"])
+    report = get_row(db, "reports", old["report_id"])
     if report["current_version_id"] == version_id:
-        db.table("reports").update(report["id"], report_columns(db, fields, report))
+        update_row(db, "reports", report["id"], report_columns(db, fields, report))
     return bool(changed_fields), bool(fields["parse_ok"])
 
 
@@ -194,9 +194,10 @@ def _fetch_errors(errors: str | None, documents: list[dict[str, Any]]) -> list[s
     return [e for e in json.loads(errors or "[]") if e not in parsed]
 
 
-def _reading(db: sqlite_utils.Database, version_id: int, tables: tuple[str, ...] = ROW_TABLES) -> dict[str, Any]:
-    """Everything a parse wrote for a version, as stored: its columns and the rows of each of ``tables``."""
-    version = db.table("report_versions").get(version_id)
+def _reading(db: sqlite_utils.Database, version_id: int, version: dict[str, Any],
+             tables: tuple[str, ...] = ROW_TABLES) -> dict[str, Any]:
+    """Everything a parse wrote for a version, as stored: its columns (``version``, its row) and the rows of
+    each of ``tables``."""
     reading: dict[str, Any] = {k: v for k, v in version.items() if k not in UNLOGGED_COLUMNS}
     for table in tables:
         # column 2 is the rest of each table's primary key (key, rule, table_index, position, sha256)

@@ -11,6 +11,9 @@ alternating so both sides see the same machine:
     working archive each round) against ``nianbao parse --json FILE...`` over the same raw documents
     written to files: two commands, the same interpreter start-up on both sides.  CPU counts every
     process a command started (its parse workers included).
+    A third command shows the floor any reparse through the worker pool has on this machine: the same
+    parse, ``nianbao parse --json --workers N``, in the pool reparse uses (its fork server imports the
+    parsers before the first worker starts, then N workers parse), with no archive to read or write.
 (b) in this process, no start-up of this interpreter: ``reparse_archive`` in a new worker pool (its
     fork server, which imports the parsers, and its workers started inside the timing) and the derived tables refreshed, against
     ``parse_bytes`` over the documents in memory (parsers already imported).
@@ -22,7 +25,7 @@ show how reparse scales with 1 and 2 workers once start-up no longer dominates.
 Verified on every reparsed copy: one figure of one version was altered before the reparse; the reparse
 restores it and logs exactly that change in ``reparse_log`` (one row, ``changed_figures`` {key: [altered,
 parsed]}), and changes nothing else; every version's figures equal the anchor's parse of its main
-document.  The anchor parses each report's documents once, as reparse does (a document two versions of
+document; the pool's output is the anchor's, line for line.  The anchor parses each report's documents once, as reparse does (a document two versions of
 a report share is parsed once).  Conditions printed: cores, workers, load average, CPU vs wall.
 """
 
@@ -160,8 +163,8 @@ class Archive:
             return in_process(work)
         return run
 
-    def parse_command(self, output: Path) -> Callable[[], tuple[float, float]]:
-        return lambda: command([*NIANBAO, "parse", "--json", *self.files], stdout=output)
+    def parse_command(self, output: Path, workers: int = 0) -> Callable[[], tuple[float, float]]:
+        return lambda: command([*NIANBAO, "parse", "--json", "--workers", str(workers), *self.files], stdout=output)
 
     def parse_here(self) -> Callable[[], tuple[float, float]]:
         return lambda: in_process(lambda: [parse_bytes(content, path=name) for name, content in self.documents])
@@ -223,7 +226,8 @@ def compare(title: str, archive: Archive, rounds: int, worker_counts: list[int |
           f"({sum(len(c) for _, c in archive.documents) / 1e6:.1f} MB); median of {rounds} round(s); "
           f"{conditions()} at start")
     copies: list[Path] = []
-    sides = {"parse": archive.parse_command(output)}
+    pooled = output.with_suffix(".pool.jsonl")
+    sides = {"parse": archive.parse_command(output), "pool": archive.parse_command(pooled, default_workers())}
     sides.update({f"reparse {w}": archive.reparse_command(w, copies) for w in worker_counts})
     ends = alternate(rounds, sides)
     here = {"parse": archive.parse_here()}
@@ -232,6 +236,8 @@ def compare(title: str, archive: Archive, rounds: int, worker_counts: list[int |
     inside = alternate(rounds, here)
     print(f"(a) end to end, as an operator runs it (load average now {os.getloadavg()[0]:.1f}):")
     print(ends["parse"].line("anchor: nianbao parse --json (one process)", f"{len(archive.documents)} documents"))
+    print(ends["pool"].line(f"floor: the same, --workers {default_workers()} (no archive)",
+                            f"{len(archive.documents)} documents", ends["parse"]))
     for w in worker_counts:
         name = f"nianbao reparse --workers {w if w is not None else f'(default: {default_workers()})'}"
         print(ends[f"reparse {w}"].line(name, f"{archive.versions} versions", ends["parse"]))
@@ -242,7 +248,10 @@ def compare(title: str, archive: Archive, rounds: int, worker_counts: list[int |
         print(inside[f"reparse {w}"].line(f"reparse_archive, pool of {count} + refresh", f"{archive.versions} versions",
                                           inside["parse"]))
     print(f"load average at the end of this part: {os.getloadavg()[0]:.1f}")
-    return archive.verify(copies, output), ends, inside
+    problems = archive.verify(copies, output)
+    if pooled.read_bytes() != output.read_bytes():
+        problems.append(f"{title}: nianbao parse --workers printed other lines than the one-process parse")
+    return problems, ends, inside
 
 
 def main() -> None:
@@ -272,6 +281,9 @@ def main() -> None:
         ratio = timings["reparse None"].wall / timings["parse"].wall
         print(f"demo archive, {how}: reparse {ratio:.2f}x the one-process parse: "
               f"{'goal met' if ratio <= GOAL else 'goal NOT met'} (<= {GOAL})")
+    floor = ends["pool"].wall / ends["parse"].wall
+    print(f"the floor on this machine: parsing alone in the worker pool is {floor:.2f}x the one-process parse; "
+          f"the archive's reads, writes and refresh add {ends['reparse None'].wall / ends['pool'].wall - 1:+.0%} to it")
     conclude(problems, "every reparse restored the altered figure, logged exactly that change and nothing else; "
                        "every version's figures equal the anchor's parse of its main document")
 

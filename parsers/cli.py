@@ -3,6 +3,9 @@
 ``--json`` prints one JSON object per file (spec/parse-output.md); without
 it, a summary a person can read: metadata, the three statistics tables
 and the checks that fail.  Exit status 1 when a file could not be read at all.
+``--workers N`` parses in N worker processes (:mod:`nianbao.parsers.pool`:
+memory and time caps, a file that crashes a parser costs only that file),
+the output in the order of the files.
 """
 
 from __future__ import annotations
@@ -10,19 +13,19 @@ from __future__ import annotations
 import json
 import sys
 import unicodedata
+from collections.abc import Iterator
+from functools import cache
+from pathlib import Path
 
 import click
 
-from nianbao.parsers.api import parse_path
 from nianbao.parsers.model import ParseResult
 from nianbao.parsers.ocr import LOW_CONFIDENCE
-from nianbao.parsers.templates import TEMPLATES
 
 _TABLES = (("表二 主动公开", "active."), ("表三 依申请", "requests."), ("表四 复议诉讼", "appeals."), ("统计表", "legacy."))
 _INFERRED_MARK = "*"
 _LABEL_WIDTH = 26
 _CELL_WIDTH = 12
-_MONEY_KEYS = {row["key"] for row in TEMPLATES.figures if row["unit"] == "万元"}
 
 
 def unreadable(result: ParseResult) -> bool:
@@ -41,10 +44,18 @@ def _right(text: str, width: int = _CELL_WIDTH) -> str:
     return " " * max(1, width + 1 - _display_width(text)) + text
 
 
+@cache
+def _money_keys() -> set[str]:
+    """The keys printed with 万元 (templates load on first use: with --workers this process imports no parser)."""
+    from nianbao.parsers.templates import TEMPLATES
+
+    return {row["key"] for row in TEMPLATES.figures if row["unit"] == "万元"}
+
+
 def _value(result: ParseResult, key: str) -> str:
     """A figure as printed in the summary: — for null, 万元 for money, * when inferred."""
     value = result.figures.get(key)
-    text = "—" if value is None else f"{value} 万元" if key in _MONEY_KEYS else str(value)
+    text = "—" if value is None else f"{value} 万元" if key in _money_keys() else str(value)
     return text + (_INFERRED_MARK if key in result.inferred else "")
 
 
@@ -70,6 +81,8 @@ def _active_rows(result: ParseResult) -> list[str]:
 def _table(result: ParseResult, prefix: str) -> list[str]:
     if prefix == "active.":
         return _active_rows(result)
+    from nianbao.parsers.templates import TEMPLATES
+
     if prefix == "requests.":
         headers = [label.split()[-1] for label in TEMPLATES.column_labels]
         return _grid(result, prefix, TEMPLATES.columns, headers)
@@ -77,6 +90,19 @@ def _table(result: ParseResult, prefix: str) -> list[str]:
         outcomes = [o["key"] for o in TEMPLATES.entries("appeals", "outcomes")]
         return _grid(result, prefix, outcomes, outcomes)
     return [f"    {k[len(prefix):]:<40} {_value(result, k)}" for k in result.figures if k.startswith(prefix)]
+
+
+def _parsed(paths: tuple[str, ...], workers: int) -> Iterator[ParseResult]:
+    """Each file's result in the order given: parsed here, or in a pool of ``workers`` processes."""
+    if not workers:
+        from nianbao.parsers.api import parse_path
+
+        yield from map(parse_path, paths)
+        return
+    from nianbao.parsers.pool import ParsePool, parse_documents  # the parsers load in the workers only
+
+    with ParsePool(workers) as pool:
+        yield from parse_documents(pool, ((Path(path).read_bytes(), path) for path in paths))
 
 
 def summary(result: ParseResult) -> str:
@@ -109,11 +135,12 @@ def summary(result: ParseResult) -> str:
 @click.command(short_help="Parse local report files; --json for JSON Lines.")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per file (JSON Lines), as spec/parse-output.md.")
-def parse(paths: tuple[str, ...], as_json: bool) -> None:
+@click.option("--workers", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Parse in this many worker processes, each file under a memory and time cap; 0 parses in this process.")
+def parse(paths: tuple[str, ...], as_json: bool, workers: int) -> None:
     """Parse report files (HTML, PDF, DOCX, DOC, text) into canonical figures and checks."""
     failed = False
-    for path in paths:
-        result = parse_path(path)
+    for result in _parsed(paths, workers):
         failed = failed or unreadable(result)
         if as_json:
             sys.stdout.write(json.dumps(result.to_json(), ensure_ascii=False) + "\n")

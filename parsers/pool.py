@@ -26,7 +26,8 @@ Interface (also used by ``nianbao reparse`` and the crawl's archive pipeline)::
     with ParsePool(workers=4, memory_mb=2048, timeout=120) as pool:
         future = pool.submit(data, path="https://…/report.pdf")  # concurrent.futures.Future
         result = future.result()                                   # always a ParseResult
-        results = parse_documents(pool, [(data, path), ...])       # in order, blocking
+        for result in parse_documents(pool, documents):           # in order, a few documents ahead
+            ...
 
 A future never raises for a bad document: a worker that died or ran out of
 time gives a :class:`~nianbao.parsers.model.ParseResult` whose ``errors`` say
@@ -43,7 +44,8 @@ import os
 import queue
 import subprocess
 import threading
-from collections.abc import Iterable
+from collections import deque
+from collections.abc import Iterable, Iterator
 from concurrent.futures import Future
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -305,7 +307,15 @@ class ParsePool:
         self.close()
 
 
-def parse_documents(pool: ParsePool, documents: Iterable[tuple[bytes, str | None]]) -> list[ParseResult]:
-    """Parse ``(data, path)`` pairs in parallel; the results in the same order."""
-    futures = [pool.submit(data, path) for data, path in documents]
-    return [future.result() for future in futures]
+def parse_documents(pool: ParsePool, documents: Iterable[tuple[bytes, str | None]],
+                    ahead: int | None = None) -> Iterator[ParseResult]:
+    """Parse ``(data, path)`` pairs in parallel and yield the results in the same order, with at most
+    ``ahead`` documents (default: 4 per worker) in the pool, so a long list is never all in memory."""
+    limit = ahead or max(1, pool.workers) * 4
+    pending: deque[Future[ParseResult]] = deque()
+    for data, path in documents:
+        pending.append(pool.submit(data, path))
+        if len(pending) >= limit:
+            yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()

@@ -66,3 +66,14 @@ def test_summary_lays_out_the_tables_for_a_person(tmp_path):
     other = next(line for line in docx_lines if line.split()[:1] == ["other"])
     assert other.split()[1].endswith("*")  # 2021: （六）其他处理 is the sum of its sub-rows, marked inferred
     assert "inferred (*, not printed but computed)" in result.output
+
+
+def test_workers_give_the_same_lines_in_the_same_order(tmp_path):
+    empty = tmp_path / "empty.pdf"
+    empty.write_bytes(b"")
+    files = [str(SEED_004), str(empty), str(SEED_001), str(SEED_004)]
+    inline = CliRunner().invoke(main, ["parse", "--json", *files])
+    pooled = CliRunner().invoke(main, ["parse", "--json", "--workers", "2", *files])
+    assert pooled.exit_code == inline.exit_code == 1  # the empty file, read by neither
+    assert [json.loads(line)["path"] for line in pooled.output.splitlines()] == files
+    assert pooled.output == inline.output

@@ -104,7 +104,7 @@ def sample_documents() -> list[tuple[bytes, str]]:
 def test_pool_gives_what_inline_parsing_gives_in_order():
     documents = sample_documents() * 2
     with ParsePool(workers=2, memory_mb=2048, timeout=120) as pool:
-        results = parse_documents(pool, documents)
+        results = list(parse_documents(pool, documents, ahead=3))
     assert [r.path for r in results] == [path for _, path in documents]
     for (data, path), result in zip(documents, results):
         inline = parse_bytes(data, path=path)
