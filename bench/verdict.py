@@ -11,6 +11,14 @@ def conditions() -> str:
     return f"{len(os.sched_getaffinity(0))} cores, load average {os.getloadavg()[0]:.1f}"
 
 
+def machine_cpu() -> float:
+    """CPU seconds the machine has been busy since boot, all cores (/proc/stat: user, nice, system, irq,
+    softirq, and steal: time the host gave to another machine, not ours to use)."""
+    with open("/proc/stat", encoding="ascii") as stat:
+        user, nice, system, _idle, _iowait, irq, softirq, steal = map(int, stat.readline().split()[1:9])
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
 def conclude(problems: list[str], verified: str) -> None:
     """Print the load average at the end, then exit non-zero with the problems, or say what was verified."""
     print(f"load average at end: {os.getloadavg()[0]:.1f}")

@@ -20,6 +20,7 @@ No cache without an archive (``NIANBAO_DB``) or with ``NIANBAO_REVALIDATE``.
 
 from __future__ import annotations
 
+import pickle
 from pathlib import Path
 from time import time
 
@@ -30,9 +31,12 @@ from scrapy.exceptions import NotConfigured
 from scrapy.extensions.httpcache import FilesystemCacheStorage, RFC2616Policy
 from scrapy.http import Response
 from scrapy.settings import BaseSettings, Settings
+from scrapy.spiders import Spider
 from scrapy.utils.httpobj import urlparse_cached
+from w3lib.http import headers_dict_to_raw
 
 from nianbao.crawler.spiders.portal import META_LIST
+from nianbao.crawler.writer import crawl_writer
 
 ROBOTS_MAX_AGE = 24 * 3600  # RFC 9309 §2.4
 
@@ -74,9 +78,40 @@ class CacheMiddleware(HttpCacheMiddleware):
 
 
 class ArchiveCacheStorage(FilesystemCacheStorage):
+    """Scrapy's filesystem storage, its entries written lighter and in the crawl's writer thread.
+
+    Scrapy writes seven files per entry (a readable ``meta`` and the request's headers and body, which
+    nothing reads back, among them); creating a file costs this project's machine ~0.2–0.8 ms of CPU, and
+    a 300-host crawl stores over a thousand entries (robots.txt and list pages): 6.5 s of CPU.  Here an
+    entry is the four files Scrapy's :meth:`retrieve_response` reads, the one it looks for first
+    (``pickled_meta``) written last, so a new entry half written is never read (Scrapy writes it second).
+    They are written in the writer thread (crawler/writer.py), not on the reactor; an entry not yet
+    written when the crawl looks it up again is a miss: the page is fetched.
+    """
+
     def __init__(self, settings: BaseSettings) -> None:
         super().__init__(settings)
         self.cachedir = str(cache_dir(settings))
+
+    def open_spider(self, spider: Spider) -> None:
+        super().open_spider(spider)
+        self.writer = crawl_writer(spider.crawler)
+
+    def store_response(self, spider: Spider, request: Request, response: Response) -> None:
+        folder = Path(self._get_request_path(spider, request))
+        meta = {"url": request.url, "method": request.method, "status": response.status,
+                "response_url": response.url, "timestamp": time()}
+        data = {k: v for k, v in response.to_dict().items() if k not in {"url", "status", "headers", "body"}}
+        files = {"response_headers": headers_dict_to_raw(response.headers), "response_body": response.body,
+                 "response_data": pickle.dumps(data, protocol=4), "pickled_meta": pickle.dumps(meta, protocol=4)}
+        self.writer.submit_unawaited(_write_entry, folder, files, size=len(response.body))
+
+
+def _write_entry(folder: Path, files: dict[str, bytes]) -> None:
+    """In the writer thread: a cache entry's files, in order."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, content in files.items():
+        (folder / name).write_bytes(content)
 
 
 class RobotsAndListsPolicy(RFC2616Policy):

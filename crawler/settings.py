@@ -79,7 +79,8 @@ DOWNLOADER_MIDDLEWARES = {
     "nianbao.crawler.warc.WarcWriterMiddleware": 950,  # next to the downloader: the exchange as sent and received
 }
 # At the end of a crawl: reports no longer listed whose URL now 404s or redirects away are marked removed.
-EXTENSIONS = {"nianbao.crawler.removals.RemovalCheckExtension": 500}
+# Python's garbage collector passes less often over the crawl's many objects (crawler/gc_threshold.py).
+EXTENSIONS = {"nianbao.crawler.removals.RemovalCheckExtension": 500, "nianbao.crawler.gc_threshold.FewerCollections": 0}
 ITEM_PIPELINES = {
     "nianbao.crawler.pipelines.CaptureLogPipeline": 200,
     "nianbao.crawler.pipelines.ArchivePipeline": 300,

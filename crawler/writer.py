@@ -35,7 +35,7 @@ from scrapy.crawler import Crawler
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.defer import Deferred
 
-from nianbao.archive.db import open_archive, transaction
+from nianbao.archive.db import open_archive, transaction, tune_for_batches
 
 T = TypeVar("T")
 MAX_BATCH = 200  # jobs per transaction: a batch holds the archive's write lock while it runs
@@ -90,7 +90,7 @@ class WriterThread:
         return self.submit(self._open, path).result()
 
     def _open(self, path: str | Path) -> sqlite_utils.Database:
-        self.db = open_archive(path)
+        self.db = tune_for_batches(open_archive(path))
         return self.db
 
     def close(self) -> None:
