@@ -20,6 +20,8 @@ No cache without an archive (``NIANBAO_DB``) or with ``NIANBAO_REVALIDATE``.
 
 from __future__ import annotations
 
+import gzip
+import os
 import pickle
 from pathlib import Path
 from time import time
@@ -84,7 +86,7 @@ class ArchiveCacheStorage(FilesystemCacheStorage):
     nothing reads back, among them); creating a file costs this project's machine ~0.2–0.8 ms of CPU, and
     a 300-host crawl stores over a thousand entries (robots.txt and list pages): 6.5 s of CPU.  Here an
     entry is the four files Scrapy's :meth:`retrieve_response` reads, the one it looks for first
-    (``pickled_meta``) written last, so a new entry half written is never read (Scrapy writes it second).
+    (``pickled_meta``) written last, so an entry half written is never read (Scrapy writes it second).
     They are written in the writer thread (crawler/writer.py), not on the reactor; an entry not yet
     written when the crawl looks it up again is a miss: the page is fetched.
     """
@@ -104,14 +106,23 @@ class ArchiveCacheStorage(FilesystemCacheStorage):
         data = {k: v for k, v in response.to_dict().items() if k not in {"url", "status", "headers", "body"}}
         files = {"response_headers": headers_dict_to_raw(response.headers), "response_body": response.body,
                  "response_data": pickle.dumps(data, protocol=4), "pickled_meta": pickle.dumps(meta, protocol=4)}
-        self.writer.submit_unawaited(_write_entry, folder, files, size=len(response.body))
+        if self.use_gzip:  # HTTPCACHE_GZIP: read back with gzip.open, as Scrapy's own storage writes them
+            files = {name: gzip.compress(content) for name, content in files.items()}
+        self.writer.submit_unawaited(write_entry, folder, files, size=len(response.body))
 
 
-def _write_entry(folder: Path, files: dict[str, bytes]) -> None:
-    """In the writer thread: a cache entry's files, in order."""
+def write_entry(folder: Path, files: dict[str, bytes]) -> None:
+    """In the writer thread: a cache entry's files, ``pickled_meta`` last.
+
+    An entry it replaces reads as missing meanwhile (``pickled_meta``, which Scrapy looks for first, is
+    removed first), and each file is renamed into place whole: a crawl reading the entry, or one killed
+    in the middle of writing it, finds the old entry, none, or the new one, never half of one."""
     folder.mkdir(parents=True, exist_ok=True)
+    (folder / "pickled_meta").unlink(missing_ok=True)
     for name, content in files.items():
-        (folder / name).write_bytes(content)
+        partial = folder / f"{name}.partial"
+        partial.write_bytes(content)
+        os.replace(partial, folder / name)
 
 
 class RobotsAndListsPolicy(RFC2616Policy):
