@@ -12,13 +12,12 @@ import io
 import sqlite3
 from typing import Any
 
+from nianbao.archive.db import row_dicts
 from nianbao.archive.series import Series, all_series, definition_changes
 
 
 def _rows(conn: sqlite3.Connection, sql: str, params: list | dict | tuple = ()) -> list[dict[str, Any]]:
-    cursor = conn.execute(sql, params)
-    names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row)) for row in cursor.fetchall()]
+    return row_dicts(conn.execute(sql, params))
 
 
 def body_of(conn: sqlite3.Connection, agency_id: int) -> int | None:

@@ -11,6 +11,7 @@ commits each statement otherwise; ``with db.conn:`` does not group them).
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -59,11 +60,16 @@ def tune_for_batches(db: sqlite_utils.Database) -> sqlite_utils.Database:
 def get_row(db: sqlite_utils.Database, table: str, row_id: int) -> dict[str, Any]:
     """The row of ``table`` whose ``id`` is ``row_id`` (KeyError if none), in one query: sqlite-utils'
     ``get`` first looks the table and its keys up (three more), which a reparse paid several times per version."""
-    cursor = db.execute(f"select * from [{table}] where id = ?", [row_id])
-    row = cursor.fetchone()
-    if row is None:
+    rows = row_dicts(db.execute(f"select * from [{table}] where id = ?", [row_id]))
+    if not rows:
         raise KeyError(f"{table} {row_id}")
-    return dict(zip((column[0] for column in cursor.description), row))
+    return rows[0]
+
+
+def row_dicts(cursor: sqlite3.Cursor) -> list[dict[str, Any]]:
+    """A query's rows as dicts of column name to value."""
+    names = [column[0] for column in cursor.description]
+    return [dict(zip(names, row)) for row in cursor.fetchall()]
 
 
 def update_row(db: sqlite_utils.Database, table: str, row_id: int, values: dict[str, Any]) -> None:

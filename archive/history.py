@@ -20,7 +20,7 @@ from typing import Any
 import sqlite_utils
 
 from nianbao.archive import runs
-from nianbao.archive.db import transaction
+from nianbao.archive.db import row_dicts, transaction
 from nianbao.archive.diff import FigureChange, figure_changes, text_diff
 from nianbao.archive.runs import utc_now
 
@@ -53,8 +53,7 @@ def _versions_without_change(db: sqlite_utils.Database, report_id: int | None) -
         f"where c.id is null {one_report} order by v.report_id, v.version_no",
         {"report": report_id},
     )
-    names = [d[0] for d in rows.description]
-    return [dict(zip(names, row)) for row in rows.fetchall()]
+    return row_dicts(rows)
 
 
 def _restorations_without_change(db: sqlite_utils.Database, report_id: int | None) -> list[tuple[int, str]]:
@@ -164,5 +163,4 @@ def recent_changes(db: sqlite_utils.Database, kinds: Iterable[str] = ("new", "ed
         """,
         [*kinds, limit],
     )
-    names = [d[0] for d in rows.description]
-    return [dict(zip(names, row)) for row in rows.fetchall()]
+    return row_dicts(rows)
